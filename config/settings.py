@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "reform.workdays",
     "reform.org",
     "reform.plan",
+    "reform.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 
@@ -11,3 +12,7 @@ urlpatterns = [
     path("plan/", include("reform.plan.urls")),
     path("admin/", admin.site.urls),
 ]
+
+admin.site.site_header = _("Reform tracker administration")
+admin.site.site_title = _("Reform tracker administration")
+admin.site.index_title = _("Administration")
