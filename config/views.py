@@ -37,7 +37,7 @@ def _check_broker() -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    """JSON on the database and the broker: 200 when both answer, 503 naming the one that does not."""
+    """JSON on the database and the broker: 200 when both answer, else 503 naming which."""
     checks = {}
     for name, check in (("database", _check_database), ("broker", _check_broker)):
         try:

@@ -9,9 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         accounts = seed_demo(password=settings.DEMO_PASSWORD)
-        self.stdout.write(
-            self.style.SUCCESS("Demo accounts (password: %s)" % settings.DEMO_PASSWORD)
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password: {settings.DEMO_PASSWORD})"))
         width = max(len(a.username) for a in accounts)
         for account in accounts:
             self.stdout.write(
