@@ -1,0 +1,84 @@
+# The reform tracker: `make run` serves the demo on http://127.0.0.1:8000,
+# `make test` runs the whole suite on PostgreSQL, Redis and Chromium. See README.md.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Written after a successful install; older than pyproject.toml or constraints.txt = reinstall.
+STAMP := $(VENV)/.installed-reform-tracker
+MANAGE := $(BIN)/python manage.py
+# Translation commands read no database and send nothing: they may always run with DEBUG
+# settings, so they need no secret key.
+I18N := DJANGO_DEBUG=true DJANGO_SETTINGS_MODULE=config.settings $(MANAGE)
+ARGS ?=
+
+.PHONY: help install run test lint messages compilemessages constraints clean distclean
+
+help:
+	@echo "make run        install, migrate, load the plan and demo data, serve http://127.0.0.1:8000"
+	@echo "make test       install and run the whole suite on PostgreSQL, Redis and Chromium"
+	@echo "                (extra pytest arguments: make test ARGS='-k foo')"
+	@echo "make lint       ruff check and ruff format --check"
+	@echo "make messages   update locale/zh_Hans/LC_MESSAGES/django.po"
+	@echo "make clean      remove caches, compiled translations and collected static files"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@if [ ! -x $(BIN)/python ]; then \
+		command -v $(PYTHON) >/dev/null 2>&1 || { \
+			echo "error: $(PYTHON) not found; install Python 3.11 (or make PYTHON=/path/to/python3.11)" >&2; \
+			exit 1; }; \
+		echo "Creating $(VENV) with $(PYTHON)"; \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	$(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+compilemessages: $(STAMP)
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(I18N) compilemessages --ignore=$(VENV) -v 0; \
+	else \
+		echo "warning: msgfmt (gettext) not found: translations not compiled, pages show the"; \
+		echo "         English source texts. Install it with: apt-get install -y gettext"; \
+	fi
+
+# DJANGO_DEBUG=true unless the environment says otherwise: the local server needs no secret key.
+run: export DJANGO_DEBUG ?= true
+run: $(STAMP) compilemessages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_plan
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# bin/check-test-services finds (or starts) PostgreSQL and Redis and checks Chromium; it
+# prints `export` lines for the services it found, or stops make with what to install.
+test: $(STAMP) compilemessages
+	@found="$$($(BIN)/python bin/check-test-services)" || exit 1; \
+	eval "$$found"; \
+	$(BIN)/pytest $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check . bin/check-test-services
+	$(BIN)/ruff format --check . bin/check-test-services
+
+messages: $(STAMP)
+	$(I18N) makemessages -l zh_Hans --ignore=$(VENV) --ignore=staticfiles --ignore=media
+
+# Rewrite constraints.txt from what is installed in .venv (after changing pyproject.toml).
+constraints:
+	@{ sed -n '/^#/p' constraints.txt; $(BIN)/pip freeze --exclude reform-tracker; } > constraints.txt.new
+	@mv constraints.txt.new constraints.txt
+	@echo "constraints.txt: $$(grep -vc '^#' constraints.txt) pins"
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	find locale -name '*.mo' -delete
+	rm -rf .pytest_cache .ruff_cache .hypothesis test-results staticfiles
+
+# Also the virtualenv and the local SQLite database of `make run`.
+distclean: clean
+	rm -rf $(VENV) db.sqlite3
