@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from . import views
 
@@ -8,11 +10,18 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The sign-in page offers the language switch too, before anyone is signed in.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("plan/", include("reform.plan.urls")),
+    path("", include("reform.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 
 admin.site.site_header = _("Reform tracker administration")
 admin.site.site_title = _("Reform tracker administration")
 admin.site.index_title = _("Administration")
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

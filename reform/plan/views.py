@@ -1,14 +1,16 @@
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 
 from . import selectors
-from .models import Task
 
 
 def overview(request):
-    plan = selectors.the_plan()
-    return render(request, "plan/overview.html", {"plan": plan})
+    """The plan as issued: general requirements, milestones, sections and who does each task."""
+    return render(request, "plan/overview.html", {"overview": selectors.plan_overview()})
 
 
 def task_detail(request, task_id: int):
-    task = get_object_or_404(Task, pk=task_id)
-    return render(request, "plan/task_detail.html", {"task": task})
+    page = selectors.task_page(task_id=task_id)
+    if page is None:
+        raise Http404
+    return render(request, "plan/task_detail.html", {"page": page, "task": page.task})
