@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "reform.workdays",
     "reform.org",
     "reform.plan",
+    "reform.reports",
     "reform.demo",
 ]
 
@@ -45,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,6 +116,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Evidence files are at most 20 MB (the form says so); a request body over 30 MB is refused
+# unread with a page that explains. Other form data: DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+MAX_REQUEST_BYTES = 30 * 1024 * 1024  # over this, refused before reading (config.middleware)
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 # Evidence files: kept outside the static tree and served only through views that check rights.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 

@@ -6,8 +6,13 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from reform.org.selectors import scope_for
+
 
 def home(request):
+    """Unit people land on their unit's page; everyone else on the plan."""
+    if scope_for(request.user).is_unit_person:
+        return redirect("reports:my_unit")
     return redirect("plan:overview")
 
 

@@ -1,6 +1,7 @@
-"""Demo data: the accounts of DESIGN.md ("Public surface") and a live reporting period.
+"""Demo data: the accounts of DESIGN.md ("Public surface"), a live reporting period and a
+reporting history (``history.py``).
 
-Idempotent: running it again leaves the same accounts, memberships and periods.
+Idempotent: running it again leaves the same accounts, memberships, periods and reports.
 """
 
 import datetime as dt
@@ -13,6 +14,8 @@ from django.utils import timezone
 from reform.org.models import Jurisdiction, Membership, Role, Unit
 from reform.plan.models import Plan
 from reform.plan.services import extend_periods, load_plan
+
+from .history import seed_history
 
 PROVINCE = "黑龙江省"
 HARBIN = "哈尔滨市"
@@ -92,6 +95,7 @@ def seed_demo(*, password: str, today: dt.date | None = None) -> list[DemoAccoun
         load_plan()
     extend_periods(through=today)
     user_model = get_user_model()
+    users = {}
     for account in DEMO_ACCOUNTS:
         user, _ = user_model.objects.get_or_create(
             username=account.username,
@@ -107,4 +111,6 @@ def seed_demo(*, password: str, today: dt.date | None = None) -> list[DemoAccoun
             else {"jurisdiction": Jurisdiction.objects.get(name=account.jurisdiction)}
         )
         Membership.objects.get_or_create(user=user, role=account.role, **target)
+        users[account.username] = user
+    seed_history(users=users, today=today)
     return list(DEMO_ACCOUNTS)

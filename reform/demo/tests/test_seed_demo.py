@@ -1,15 +1,18 @@
 """seed_demo: the demo accounts of DESIGN.md, their memberships, and a live period."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from reform.history.models import HistoryEntry
 from reform.org.models import Membership
 from reform.org.selectors import scope_for
 from reform.plan.models import Assignment, Period
 from reform.plan.selectors import current_period
+from reform.reports.models import Evidence, Measure, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -34,15 +37,40 @@ def test_it_creates_the_demo_accounts_and_prints_them_with_the_password(capsys, 
         assert get_user_model().objects.get(username=username).check_password("open-sesame-42")
 
 
-def test_running_it_twice_changes_nothing():
-    call_command("seed_demo")
-    counts = (get_user_model().objects.count(), Membership.objects.count(), Period.objects.count())
-    call_command("seed_demo")
-    assert counts == (
+def counts():
+    return (
         get_user_model().objects.count(),
         Membership.objects.count(),
         Period.objects.count(),
+        HistoryEntry.objects.count(),
+        Measure.objects.count(),
+        Evidence.objects.count(),
+        sorted(Report.objects.values_list("id", "state", "version")),
     )
+
+
+def test_running_it_twice_changes_nothing():
+    call_command("seed_demo")
+    before = counts()
+    call_command("seed_demo")
+    assert counts() == before
+
+
+def test_the_demo_has_a_believable_history(time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 27, 9, 0))
+    call_command("seed_demo")
+    past = Report.objects.exclude(period__year=2026, period__half=2)
+    states = Counter(past.values_list("state", flat=True))
+    assert states[Report.State.ACCEPTED] > 0.7 * past.count()
+    assert states[Report.State.RETURNED] > 0 and states[Report.State.DRAFT] > 0
+    assert past.filter(is_late=True).exists()
+    assert past.filter(state=Report.State.RETURNED).exclude(review_comment="").exists()
+    current = Report.objects.filter(period__year=2026, period__half=2)
+    assert current.filter(state=Report.State.AWAITING_SIGN_OFF).exists()
+    assert current.filter(state=Report.State.DRAFT).exists()
+    assert Measure.objects.filter(done_on__isnull=True).exists()
+    evidence = Evidence.objects.first()
+    assert evidence.file.read().startswith(b"%PDF-")
 
 
 def test_the_demo_people_have_the_rights_their_names_promise():
