@@ -1,0 +1,265 @@
+"""Reads of the reports app, each filtered through the org app's rights answer."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from reform.org.models import Unit
+from reform.org.selectors import Scope
+from reform.plan.models import Assignment, Period
+
+from .models import Evidence, Report
+
+
+def _lead_units_q(scope: Scope) -> Q:
+    """Reports of cooperating units on tasks that one of the user's units leads, in the same
+    jurisdiction (the provincial tax bureau does not see a Harbin unit's report)."""
+    if not scope.unit_ids:
+        return Q(pk__in=[])
+    led = Assignment.objects.filter(
+        unit_id__in=scope.unit_ids, role=Assignment.Role.LEAD, is_active=True
+    ).values_list("task_id", "jurisdiction_id")
+    q = Q(pk__in=[])
+    for task_id, jurisdiction_id in led:
+        q |= Q(task_id=task_id, unit__jurisdiction_id=jurisdiction_id)
+    return q
+
+
+def visible_reports_q(scope: Scope) -> Q:
+    return (
+        Q(unit_id__in=scope.unit_ids)
+        | scope.jurisdictions_q("unit__jurisdiction__")
+        | (_lead_units_q(scope))
+    )
+
+
+@dataclass(frozen=True)
+class ReportAccess:
+    report: Report
+    can_edit: bool  # staff or head of the report's own unit
+    can_sign_off: bool
+    can_review: bool  # the office of the unit's own jurisdiction
+
+
+def report_for_user(*, scope: Scope, report_id: int) -> ReportAccess:
+    """The report if the user may see it, else 404 (a guessed id shows nothing)."""
+    report = (
+        Report.objects.select_related(
+            "period",
+            "task__section",
+            "unit__jurisdiction",
+            "assignment",
+            "updated_by",
+            "submitted_by",
+        )
+        .prefetch_related("unit__names")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    own = report.unit_id in scope.unit_ids
+    if not (
+        own
+        or scope.can_view_jurisdiction(report.unit.jurisdiction)
+        or Report.objects.filter(_lead_units_q(scope), pk=report.pk).exists()
+    ):
+        raise Http404
+    return ReportAccess(
+        report=report,
+        can_edit=scope.can_edit_unit_work(report.unit),
+        can_sign_off=scope.can_sign_off(report.unit),
+        can_review=scope.can_review(report.unit),
+    )
+
+
+def evidence_for_user(*, scope: Scope, evidence_id: int) -> Evidence:
+    evidence = Evidence.objects.filter(pk=evidence_id, removed_at__isnull=True).first()
+    if evidence is None:
+        raise Http404
+    report_for_user(scope=scope, report_id=evidence.report_id)
+    return evidence
+
+
+def cooperating_reports(*, report: Report):
+    """For a lead unit's report: the cooperating units' reports of the same task and period."""
+    if report.role != Assignment.Role.LEAD:
+        return Report.objects.none()
+    live_evidence = Evidence.objects.filter(removed_at__isnull=True)
+    return (
+        Report.objects.filter(
+            task_id=report.task_id,
+            period_id=report.period_id,
+            role=Assignment.Role.COOPERATING,
+            unit__jurisdiction_id=report.unit.jurisdiction_id,
+        )
+        .select_related("unit")
+        .prefetch_related("unit__names", Prefetch("evidence", queryset=live_evidence))
+        .order_by("unit__order", "unit_id")
+    )
+
+
+def unit_for_user(*, scope: Scope, unit_id: int) -> Unit:
+    unit = Unit.objects.select_related("jurisdiction").filter(pk=unit_id).first()
+    if unit is None or not scope.can_view_unit(unit):
+        raise Http404
+    return unit
+
+
+def periods_until(today: dt.date):
+    return Period.objects.filter(opens_on__lte=today).order_by("-year", "-half")
+
+
+def units_of(*, scope: Scope):
+    return Unit.objects.filter(pk__in=scope.unit_ids, is_active=True).select_related("jurisdiction")
+
+
+def pick_current(periods: list[Period], today: dt.date) -> tuple[Period | None, bool]:
+    """DESIGN.md's current period from an ordered list: (period, listed reporting ended)."""
+    started = [p for p in periods if p.opens_on <= today]
+    if not started:
+        return (periods[0] if periods else None), False
+    period = started[-1]
+    return period, period is periods[-1] and today > period.due_on
+
+
+@dataclass
+class UnitPage:
+    periods: list[Period]
+    period: Period | None
+    current: Period | None
+    list_ended: bool
+    reports: list[Report]
+    lead_due_on: dt.date | None
+    cooperating_due_on: dt.date | None
+    lead_days_left: int | None
+    cooperating_days_left: int | None
+    has_head: bool
+    can_edit: bool
+    can_sign_off: bool
+    uncovered_year: int | None
+
+    def _with_state(self, *states):
+        return [r for r in self.reports if r.state in states]
+
+    @property
+    def to_do(self):
+        return self._with_state(Report.State.DRAFT, Report.State.RETURNED)
+
+    @property
+    def awaiting(self):
+        return self._with_state(Report.State.AWAITING_SIGN_OFF)
+
+    @property
+    def done(self):
+        return self._with_state(Report.State.SUBMITTED, Report.State.ACCEPTED)
+
+
+def unit_page(*, unit: Unit, scope: Scope, period_code: str | None, today=None) -> UnitPage:
+    """Everything the unit's page shows, in a fixed number of queries."""
+    from reform.workdays.services import calendar
+
+    from .services import missing_for_submission, unit_has_head
+
+    today = today or timezone.localdate()
+    periods = list(Period.objects.order_by("year", "half"))
+    current, list_ended = pick_current(periods, today)
+    period = next((p for p in periods if p.code == period_code), None) or current
+    reports = []
+    if period is not None:
+        reports = list(
+            Report.objects.filter(unit=unit, period=period)
+            .select_related("task", "assignment")
+            .order_by("task__jurisdiction_id", "task__number", "role")
+        )
+    for report in reports:
+        report.missing = missing_for_submission(report) if report.is_editable_state else []
+    roles = {r.role for r in reports}
+    lead_due = period.due_on if period and Assignment.Role.LEAD in roles else None
+    coop_due = (
+        period.cooperating_due_on if period and Assignment.Role.COOPERATING in roles else None
+    )
+    cal = calendar(today, max(filter(None, [lead_due, coop_due, today])))
+    days_left = lambda due: cal.workdays_between(today, due) if due else None  # noqa: E731
+    uncovered = next(
+        (d.year for d in (lead_due, coop_due) if d and not cal.is_covered(d.year)), None
+    )
+    return UnitPage(
+        periods=periods,
+        period=period,
+        current=current,
+        list_ended=list_ended,
+        reports=reports,
+        lead_due_on=lead_due,
+        cooperating_due_on=coop_due,
+        lead_days_left=days_left(lead_due),
+        cooperating_days_left=days_left(coop_due),
+        has_head=unit_has_head(unit.pk, today=today),
+        can_edit=scope.can_edit_unit_work(unit),
+        can_sign_off=scope.can_sign_off(unit),
+        uncovered_year=uncovered,
+    )
+
+
+def indicators_of(report: Report):
+    return list(report.task.indicators.order_by("code"))
+
+
+@dataclass
+class ReportPage:
+    form: object
+    indicators: list
+    indicator_values: list
+    evidence: list
+    cooperating: list
+    history: list
+    days_left: int | None
+    missing: list[str]
+    has_head: bool
+
+
+def report_page(*, access: ReportAccess, form=None, today=None) -> ReportPage:
+    from reform.history.services import entries_for
+    from reform.workdays.services import calendar
+
+    from .forms import ReportForm
+    from .services import missing_for_submission, unit_has_head
+
+    today = today or timezone.localdate()
+    report = access.report
+    indicators = indicators_of(report)
+    values = list(report.indicator_values.select_related("indicator"))
+    if form is None and access.can_edit and report.is_editable_state:
+        form = ReportForm(initial=ReportForm.initial_for(report, values), indicators=indicators)
+    days_left = None
+    if not report.is_submitted and not report.period.is_closed:
+        days_left = calendar(today, max(today, report.due_on)).workdays_between(
+            today, report.due_on
+        )
+    return ReportPage(
+        form=form,
+        indicators=indicators,
+        indicator_values=values,
+        evidence=list(
+            report.evidence.filter(removed_at__isnull=True).select_related("uploaded_by")
+        ),
+        cooperating=list(cooperating_reports(report=report)),
+        history=_labelled(entries_for(report)),
+        days_left=days_left,
+        missing=missing_for_submission(report) if report.is_editable_state else [],
+        has_head=unit_has_head(report.unit_id, today=today),
+    )
+
+
+def _labelled(entries) -> list:
+    """History rows with a readable label for the field they changed."""
+    labels = {
+        f.name: f.verbose_name for f in Report._meta.get_fields() if hasattr(f, "verbose_name")
+    }
+    rows = list(entries)
+    for entry in rows:
+        entry.field_label = labels.get(entry.field, entry.field)
+    return rows

@@ -1,0 +1,441 @@
+"""Writes of the reports app: drafts for every assignment, saving, sign-off, evidence, measures.
+
+Every function runs in a transaction and records history; views, Celery tasks and
+management commands call these and nothing else to change reports.
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reform.history.models import HistoryEntry
+from reform.history.services import record, snapshot
+from reform.org.models import Membership, Role
+from reform.plan.models import Assignment, Indicator, Period
+
+from .models import Evidence, IndicatorValue, Measure, Report
+
+REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")
+MEASURE_FIELDS = ("title", "due_on", "done_on")
+
+
+class ReportError(Exception):
+    """A refused change, with a message for the user."""
+
+
+class ReportConflict(ReportError):
+    """Someone saved the report after this person opened it."""
+
+    def __init__(self, current: Report):
+        super().__init__(_("Someone else saved this report after you opened it."))
+        self.current = current
+
+
+class MeasureConflict(ReportError):
+    def __init__(self, current: Measure):
+        super().__init__(_("Someone else changed this measure after you opened it."))
+        self.current = current
+
+
+# --- drafts --------------------------------------------------------------------------------
+
+
+def ensure_reports(*, periods: Iterable[Period] | None = None) -> int:
+    """Create the missing empty draft for every active assignment and period it applies to.
+
+    Idempotent: called by load_plan, seed_demo, the daily job and every assignment or period
+    change; the unique (assignment, period) constraint makes parallel calls safe.
+    """
+    periods = list(periods if periods is not None else Period.objects.all())
+    if not periods:
+        return 0
+    assignments = list(
+        Assignment.objects.filter(is_active=True).select_related("first_period", "last_period")
+    )
+    existing = set(
+        Report.objects.filter(period__in=periods).values_list("assignment_id", "period_id")
+    )
+    missing = [
+        Report(
+            assignment=a,
+            period=p,
+            unit_id=a.unit_id,
+            task_id=a.task_id,
+            role=a.role,
+            due_on=p.due_on_for(a.role),
+        )
+        for p in periods
+        for a in assignments
+        if (a.pk, p.pk) not in existing and a.applies_to(p)
+    ]
+    Report.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
+    return len(missing)
+
+
+def ensure_reports_on_change(**kwargs) -> None:
+    """Receiver of plan's ``assignments_or_periods_changed``."""
+    ensure_reports()
+
+
+# --- the unit's work on a report --------------------------------------------------------------
+
+
+def _check_editable(report: Report) -> None:
+    if report.period.is_closed:
+        raise ReportError(
+            _("The period %(period)s is closed; its reports can no longer be changed.")
+            % {"period": report.period.label}
+        )
+    if not report.is_editable_state:
+        raise ReportError(
+            _("This report has been submitted and is read-only until the office returns it.")
+        )
+
+
+def _lock(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("period").get(pk=report.pk)
+
+
+@dataclass
+class ReportChanges:
+    status: str
+    percent: int | None
+    progress: str
+    problems: str
+    next_steps: str
+    indicator_values: dict[int, object]  # indicator id -> Decimal or None
+
+
+def report_save(*, report: Report, actor, changes: ReportChanges, base_version: int) -> Report:
+    """Save the unit's text and figures, refusing a save based on an older version."""
+    with transaction.atomic():
+        current = _lock(report)
+        _check_editable(current)
+        if current.version != base_version:
+            raise ReportConflict(current)
+        before = snapshot(current, REPORT_FIELDS)
+        old_values = {v.indicator_id: v for v in current.indicator_values.all()}
+        for name in REPORT_FIELDS:
+            setattr(current, name, getattr(changes, name))
+        current.version += 1
+        current.updated_by = actor
+        current.save()
+        record(obj=current, actor=actor, before=before, after=snapshot(current, REPORT_FIELDS))
+        _save_indicator_values(current, actor, old_values, changes.indicator_values)
+    return current
+
+
+def _save_indicator_values(report, actor, old_values, new_values) -> None:
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=new_values)}
+    for indicator_id, value in new_values.items():
+        old = old_values.get(indicator_id)
+        old_text = "" if old is None else str(old.value)
+        new_text = "" if value is None else str(value)
+        if old_text == new_text:
+            continue
+        if value is None:
+            old.delete()
+        elif old is None:
+            IndicatorValue.objects.create(report=report, indicator_id=indicator_id, value=value)
+        else:
+            old.value = value
+            old.save(update_fields=["value"])
+        record(
+            obj=report,
+            actor=actor,
+            before={indicators[indicator_id].name: old_text},
+            after={indicators[indicator_id].name: new_text},
+        )
+
+
+def missing_for_submission(report: Report) -> list[str]:
+    """The labels of the fields a report needs before it goes to the head or the office."""
+    missing = []
+    if not report.status:
+        missing.append(str(Report._meta.get_field("status").verbose_name))
+    if report.percent is None:
+        missing.append(str(Report._meta.get_field("percent").verbose_name))
+    if not report.progress.strip():
+        missing.append(str(Report._meta.get_field("progress").verbose_name))
+    if report.status == Report.Status.LAGGING and not report.problems.strip():
+        missing.append(str(Report._meta.get_field("problems").verbose_name))
+    if not report.next_steps.strip() and report.status != Report.Status.COMPLETED:
+        missing.append(str(Report._meta.get_field("next_steps").verbose_name))
+    return missing
+
+
+def unit_has_head(unit_id: int, *, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        Membership.objects.valid_on(today)
+        .filter(unit_id=unit_id, role=Role.HEAD, user__is_active=True)
+        .exists()
+    )
+
+
+def _check_complete(report: Report) -> None:
+    missing = missing_for_submission(report)
+    if missing:
+        raise ReportError(
+            _("Please fill in before sending: %(fields)s.") % {"fields": "、".join(missing)}
+        )
+
+
+def _submit(report: Report, actor, now) -> None:
+    report.state = Report.State.SUBMITTED
+    report.submitted_at = now
+    report.submitted_by = actor
+    if report.first_submitted_at is None:
+        report.first_submitted_at = now
+        # Late: first submitted after the unit's own date (三（一）: before June 25 / Dec 25).
+        report.is_late = timezone.localdate(now) > report.due_on
+
+
+def _move(*, report: Report, actor, base_version: int, move, note: str = "") -> Report:
+    """Lock a complete, editable report at ``base_version``, apply ``move`` to its state,
+    and record the change."""
+    with transaction.atomic():
+        current = _lock(report)
+        _check_editable(current)
+        if current.version != base_version:
+            raise ReportConflict(current)
+        _check_complete(current)
+        before = snapshot(current, ("state",))
+        move(current, timezone.now())
+        current.version += 1
+        current.updated_by = actor
+        current.save()
+        record(
+            obj=current, actor=actor, before=before, after=snapshot(current, ("state",)), note=note
+        )
+    return current
+
+
+def report_send_for_sign_off(*, report: Report, actor, base_version: int) -> Report:
+    """Staff send the report to their head; a unit without a head submits directly."""
+
+    def move(current: Report, now) -> None:
+        if unit_has_head(current.unit_id):
+            current.state = Report.State.AWAITING_SIGN_OFF
+            current.sent_for_sign_off_at = now
+        else:
+            _submit(current, actor, now)
+
+    return _move(report=report, actor=actor, base_version=base_version, move=move)
+
+
+def report_sign_off(*, report: Report, actor, base_version: int) -> Report:
+    """The unit head signs the report off, which submits it to the office."""
+    return _move(
+        report=report,
+        actor=actor,
+        base_version=base_version,
+        move=lambda current, now: _submit(current, actor, now),
+        note=_("signed off"),
+    )
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+
+def evidence_add(*, report: Report, actor, upload, kind: str) -> Evidence:
+    """Store an uploaded file whose type the caller has checked from its content.
+
+    The size and the content are checked again here, so no caller can store a file the
+    evidence rules refuse; ``kind`` must be what ``filetypes.identify`` found.
+    """
+    from . import filetypes
+
+    if upload.size > filetypes.MAX_SIZE:
+        raise ReportError(filetypes.too_large_message(upload.name))
+    try:
+        detected = filetypes.identify(upload, upload.name)
+    except filetypes.FileTypeError as refused:
+        raise ReportError(str(refused)) from None
+    if detected != kind:
+        raise ValueError(f"kind {kind!r} does not match the file's content ({detected!r})")
+    name = filetypes.safe_name(upload.name, kind)
+    with transaction.atomic():
+        current = _lock(report)
+        _check_editable(current)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        evidence = Evidence(
+            report=current,
+            original_name=name,
+            kind=kind,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+        )
+        evidence.file.save(name, upload, save=False)
+        try:
+            evidence.save()
+            record(
+                obj=current,
+                actor=actor,
+                action=HistoryEntry.Action.CREATE,
+                after={str(_("evidence")): evidence.original_name},
+            )
+        except BaseException:
+            # Nothing half-saved: no file on disk without its row.
+            evidence.file.delete(save=False)
+            raise
+    return evidence
+
+
+def evidence_remove(*, evidence: Evidence, actor) -> None:
+    """Hide a file from the report (soft: the row and the stored file stay for the record)."""
+    with transaction.atomic():
+        current = _lock(evidence.report)
+        _check_editable(current)
+        locked = Evidence.objects.select_for_update().get(pk=evidence.pk, report=current)
+        if locked.removed_at is not None:
+            # Removed by someone else a moment ago: nothing left to do, no second entry.
+            evidence.removed_at = locked.removed_at
+            return
+        evidence.removed_at = locked.removed_at = timezone.now()
+        locked.save(update_fields=["removed_at"])
+        record(
+            obj=current,
+            actor=actor,
+            before={str(_("evidence")): evidence.original_name},
+            after={},
+            note=_("evidence removed"),
+        )
+
+
+# --- timetable and roadmap ---------------------------------------------------------------------
+
+
+def measure_problems(
+    *, title: str, due_on: dt.date | None, done_on: dt.date | None, today: dt.date | None = None
+) -> dict[str, str]:
+    """What keeps a measure from being saved, by field name; empty when it may be saved.
+
+    The form shows these beside its fields and the services below refuse the same values, so
+    a caller that skips the form cannot save them either.
+    """
+    # The reform began in 2021 (the plan was issued 2021-07-08). A due date after 2030 is
+    # almost surely a slip of the keyboard, and would stretch the timeline across decades.
+    first, last = dt.date(2021, 1, 1), dt.date(2030, 12, 31)
+    today = today or timezone.localdate()
+    limit = Measure._meta.get_field("title").max_length
+    problems = {}
+    if not title.strip():
+        problems["title"] = _("Enter what the measure is.")
+    elif len(title) > limit:
+        problems["title"] = _(
+            "A measure may be at most %(limit)d characters long (this one has %(length)d)."
+        ) % {"limit": limit, "length": len(title)}
+    if due_on is None:
+        problems["due_on"] = _("Enter the due date.")
+    elif not first <= due_on <= last:
+        problems["due_on"] = _("The due date must lie between %(first)s and %(last)s.") % {
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+        }
+    if done_on is not None and done_on > today:
+        problems["done_on"] = _("The done date cannot be in the future (today is %(today)s).") % {
+            "today": today.isoformat()
+        }
+    elif done_on is not None and done_on < first:
+        problems["done_on"] = _("The done date cannot be before %(first)s.") % {
+            "first": first.isoformat()
+        }
+    return problems
+
+
+def measure_title(text: str) -> str:
+    """A title on one line: pasted line breaks and runs of spaces become one space."""
+    return " ".join(text.split())
+
+
+def _measure_refuse_problems(**values) -> None:
+    problems = measure_problems(**values)
+    if problems:
+        raise ReportError(" ".join(problems.values()))
+
+
+def measure_add(
+    *, assignment: Assignment, actor, title: str, due_on: dt.date, done_on: dt.date | None = None
+) -> Measure:
+    title = measure_title(title)
+    _measure_refuse_problems(title=title, due_on=due_on, done_on=done_on)
+    if not assignment.is_active:
+        raise ReportError(_("This assignment has been removed; its measures can no longer change."))
+    with transaction.atomic():
+        measure = Measure.objects.create(
+            assignment=assignment, title=title, due_on=due_on, done_on=done_on, created_by=actor
+        )
+        record(
+            obj=measure,
+            actor=actor,
+            action=HistoryEntry.Action.CREATE,
+            after=snapshot(measure, MEASURE_FIELDS),
+        )
+    return measure
+
+
+def _measure_lock(measure: Measure, base_version: int) -> Measure:
+    # Lock only the measure's row, not the assignment joined for the is_active check.
+    current = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("assignment")
+        .get(pk=measure.pk)
+    )
+    if current.version != base_version:
+        raise MeasureConflict(current)
+    if not current.assignment.is_active:
+        raise ReportError(_("This assignment has been removed; its measures can no longer change."))
+    return current
+
+
+def measure_update(
+    *, measure: Measure, actor, base_version: int, title: str, due_on: dt.date, done_on
+) -> Measure:
+    """Save an edit, refusing one that starts from an older version (MeasureConflict)."""
+    title = measure_title(title)
+    _measure_refuse_problems(title=title, due_on=due_on, done_on=done_on)
+    with transaction.atomic():
+        current = _measure_lock(measure, base_version)
+        before = snapshot(current, MEASURE_FIELDS)
+        current.title, current.due_on, current.done_on = title, due_on, done_on
+        after = snapshot(current, MEASURE_FIELDS)
+        if after == before:
+            # Saving the form unchanged is not a change: no new version, no history row.
+            return current
+        current.version += 1
+        current.save()
+        record(obj=current, actor=actor, before=before, after=after)
+    return current
+
+
+def measure_complete(
+    *, measure: Measure, actor, base_version: int, today: dt.date | None = None
+) -> Measure:
+    """Mark a measure done today (Asia/Shanghai), refusing a stale request like an edit."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        current = _measure_lock(measure, base_version)
+        if current.done_on is not None:
+            raise ReportError(_("This measure is already marked done."))
+        before = snapshot(current, MEASURE_FIELDS)
+        current.done_on = today
+        current.version += 1
+        current.save()
+        record(
+            obj=current,
+            actor=actor,
+            before=before,
+            after=snapshot(current, MEASURE_FIELDS),
+            note=_("marked done"),
+        )
+    return current
