@@ -34,11 +34,13 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     # Ours, from the ground up: later apps import earlier ones, never the reverse.
+    "reform.outbox",
     "reform.history",
     "reform.workdays",
     "reform.org",
     "reform.plan",
     "reform.reports",
+    "reform.dashboard",
     "reform.demo",
 ]
 
@@ -70,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "reform.org.context_processors.roles",
             ],
         },
     },
@@ -152,6 +155,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, a task whose broker connection drops is redelivered; stop the first copy.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("plan/", include("reform.plan.urls")),
     path("", include("reform.reports.urls")),
+    path("", include("reform.dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,8 +10,12 @@ from reform.org.selectors import scope_for
 
 
 def home(request):
-    """Unit people land on their unit's page; everyone else on the plan."""
-    if scope_for(request.user).is_unit_person:
+    """Offices and leadership land on the dashboard, unit people on their unit's page,
+    everyone else on the plan."""
+    scope = scope_for(request.user)
+    if scope.overseen:
+        return redirect("dashboard:index")
+    if scope.is_unit_person:
         return redirect("reports:my_unit")
     return redirect("plan:overview")
 

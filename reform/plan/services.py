@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import yaml
 from django.conf import settings
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from reform.history.models import HistoryEntry
 from reform.history.services import record, snapshot
@@ -543,3 +544,64 @@ def extend_periods(*, through: dt.date, origin: str = Origin.OFFICE) -> list[Per
             year, half = _next_half(year, half)
         assignments_or_periods_changed.send(sender=Period)
     return created
+
+
+# --- closing finished tasks (完成销号) ----------------------------------------------------------
+
+
+class AssignmentError(Exception):
+    """A refused change to an assignment, with a message for the user."""
+
+
+def assignment_close(*, assignment: Assignment, actor, note: str, today: dt.date) -> Assignment:
+    """Close an assignment whose task the office accepts as done.
+
+    Takes effect from the next period: the report of the period current today is still
+    expected, none after it (DESIGN.md, "Assignment").
+    """
+    from .selectors import current_period
+
+    note = note.strip()
+    if not note:
+        raise AssignmentError(_("Please give a note saying why the task is done."))
+    with transaction.atomic():
+        current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if current.is_closed:
+            raise AssignmentError(_("This assignment is already closed."))
+        before = snapshot(current, ("is_closed", "close_note", "last_period"))
+        current.is_closed = True
+        current.close_note = note
+        current.last_period = current_period(today=today).period
+        current.changed_by_office = True
+        current.save()
+        record(
+            obj=current,
+            actor=actor,
+            action=HistoryEntry.Action.CLOSE,
+            before=before,
+            after=snapshot(current, ("is_closed", "close_note", "last_period")),
+        )
+        assignments_or_periods_changed.send(sender=Assignment)
+    return current
+
+
+def assignment_reopen(*, assignment: Assignment, actor) -> Assignment:
+    """Undo a closing: reports are expected again from the next periods on."""
+    with transaction.atomic():
+        current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if not current.is_closed:
+            raise AssignmentError(_("This assignment is not closed."))
+        before = snapshot(current, ("is_closed", "close_note", "last_period"))
+        current.is_closed = False
+        current.last_period = None
+        current.changed_by_office = True
+        current.save()
+        record(
+            obj=current,
+            actor=actor,
+            action=HistoryEntry.Action.REOPEN,
+            before=before,
+            after=snapshot(current, ("is_closed", "close_note", "last_period")),
+        )
+        assignments_or_periods_changed.send(sender=Assignment)
+    return current

@@ -201,3 +201,42 @@ class Measure(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.done_on is None and self.due_on < today
+
+
+class UrgingNotice(models.Model):
+    """A formal urging notice (催办通知) from an office to a late unit about named reports."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="urging_notices", verbose_name=_("unit")
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    reports = models.ManyToManyField(Report, related_name="urging_notices", verbose_name=_("tasks"))
+    message = models.TextField(_("notice"), max_length=TEXT_LIMIT)
+    reply_by = models.DateField(_("reply by"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True, max_length=TEXT_LIMIT)
+
+    class Meta:
+        verbose_name = _("urging notice")
+        verbose_name_plural = _("urging notices")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.period} · {self.sent_at:%Y-%m-%d}"

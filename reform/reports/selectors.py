@@ -11,7 +11,7 @@ from reform.org.models import Unit
 from reform.org.selectors import Scope
 from reform.plan.models import Assignment, Period
 
-from .models import Evidence, Report
+from .models import Evidence, Report, UrgingNotice
 
 
 def _lead_units_q(scope: Scope) -> Q:
@@ -141,6 +141,8 @@ class UnitPage:
     can_edit: bool
     can_sign_off: bool
     uncovered_year: int | None
+    notices: list
+    can_urge: bool
 
     def _with_state(self, *states):
         return [r for r in self.reports if r.state in states]
@@ -201,6 +203,8 @@ def unit_page(*, unit: Unit, scope: Scope, period_code: str | None, today=None) 
         can_edit=scope.can_edit_unit_work(unit),
         can_sign_off=scope.can_sign_off(unit),
         uncovered_year=uncovered,
+        notices=open_notices(unit=unit),
+        can_urge=scope.can_send_urging(unit),
     )
 
 
@@ -263,3 +267,82 @@ def _labelled(entries) -> list:
     for entry in rows:
         entry.field_label = labels.get(entry.field, entry.field)
     return rows
+
+
+# --- the office's review, closing and urging ---------------------------------------------------
+
+
+def review_queue(*, scope: Scope):
+    """Submitted reports of the units of the jurisdictions where the user is the office."""
+    return (
+        Report.objects.filter(
+            state=Report.State.SUBMITTED, unit__jurisdiction__in=[j.pk for j in scope.office]
+        )
+        .select_related("task", "period", "unit__jurisdiction", "submitted_by")
+        .prefetch_related("unit__names")
+        .order_by("submitted_at", "id")
+    )
+
+
+def assignment_for_user(*, scope: Scope, assignment_id: int) -> Assignment:
+    assignment = (
+        Assignment.objects.select_related("task", "unit", "jurisdiction", "last_period")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None or not (
+        scope.can_view_jurisdiction(assignment.jurisdiction) or assignment.unit_id in scope.unit_ids
+    ):
+        raise Http404
+    return assignment
+
+
+def period_from(code: str | None, *, today: dt.date | None = None) -> Period:
+    """The period with this code (2025H2), or the current one."""
+    periods = list(Period.objects.order_by("year", "half"))
+    chosen = next((p for p in periods if p.code == code), None)
+    if chosen is None:
+        chosen, _ended = pick_current(periods, today or timezone.localdate())
+    if chosen is None:
+        raise Http404
+    return chosen
+
+
+def not_submitted(*, unit: Unit, period: Period) -> list[Report]:
+    return list(
+        Report.objects.filter(unit=unit, period=period)
+        .exclude(state__in=(Report.State.SUBMITTED, Report.State.ACCEPTED))
+        .select_related("task")
+        .order_by("task__number")
+    )
+
+
+def urging_notices_sent(*, scope: Scope):
+    return (
+        UrgingNotice.objects.filter(unit__jurisdiction__in=[j.pk for j in scope.office])
+        .select_related("unit", "period", "sent_by", "acknowledged_by")
+        .prefetch_related("reports__task")
+    )
+
+
+def urging_notice_for_user(*, scope: Scope, notice_id: int) -> UrgingNotice:
+    notice = (
+        UrgingNotice.objects.select_related(
+            "unit__jurisdiction", "period", "sent_by", "acknowledged_by"
+        )
+        .prefetch_related("reports__task")
+        .filter(pk=notice_id)
+        .first()
+    )
+    if notice is None or not scope.can_view_unit(notice.unit):
+        raise Http404
+    return notice
+
+
+def open_notices(*, unit: Unit):
+    """Notices the unit has not acknowledged yet, for its page."""
+    return list(
+        UrgingNotice.objects.filter(unit=unit, acknowledged_at__isnull=True)
+        .select_related("period")
+        .order_by("reply_by")
+    )

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from reform.history.services import record, snapshot
 from reform.org.models import Membership, Role
 from reform.plan.models import Assignment, Indicator, Period
 
-from .models import Evidence, IndicatorValue, Measure, Report
+from .models import Evidence, IndicatorValue, Measure, Report, UrgingNotice
 
 REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")
 MEASURE_FIELDS = ("title", "due_on", "done_on")
@@ -74,7 +75,27 @@ def ensure_reports(*, periods: Iterable[Period] | None = None) -> int:
         if (a.pk, p.pk) not in existing and a.applies_to(p)
     ]
     Report.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
+    _remove_drafts_no_longer_expected(periods)
     return len(missing)
+
+
+def _remove_drafts_no_longer_expected(periods: list[Period]) -> None:
+    """An assignment closed (完成销号) or removed expects no report after its last period:
+    its untouched drafts for those periods go. Anything someone wrote on is kept."""
+    candidates = (
+        Report.objects.filter(period__in=periods, state=Report.State.DRAFT, version=1)
+        .filter(
+            Q(assignment__is_active=False)
+            | Q(assignment__last_period__isnull=False)
+            | Q(assignment__first_period__isnull=False)
+        )
+        .exclude(evidence__isnull=False)
+        .exclude(urging_notices__isnull=False)
+        .select_related("period", "assignment__first_period", "assignment__last_period")
+    )
+    stale = [r.pk for r in candidates if not r.assignment.applies_to(r.period)]
+    if stale:
+        Report.objects.filter(pk__in=stale).delete()
 
 
 def ensure_reports_on_change(**kwargs) -> None:
@@ -437,5 +458,117 @@ def measure_complete(
             before=before,
             after=snapshot(current, MEASURE_FIELDS),
             note=_("marked done"),
+        )
+    return current
+
+
+# --- review by the office ---------------------------------------------------------------------
+
+
+def _review(*, report: Report, actor, state: str, comment: str, note: str) -> Report:
+    with transaction.atomic():
+        current = _lock(report)
+        if current.state != Report.State.SUBMITTED:
+            raise ReportError(
+                _("Only a submitted report can be reviewed; this one is %(state)s.")
+                % {"state": current.get_state_display()}
+            )
+        before = snapshot(current, ("state", "review_comment"))
+        current.state = state
+        current.review_comment = comment
+        current.reviewed_at = timezone.now()
+        current.reviewed_by = actor
+        current.version += 1
+        current.save()
+        record(
+            obj=current,
+            actor=actor,
+            before=before,
+            after=snapshot(current, ("state", "review_comment")),
+            note=note,
+        )
+    return current
+
+
+def report_accept(*, report: Report, actor) -> Report:
+    """The office of the unit's jurisdiction accepts a submitted report."""
+    return _review(
+        report=report,
+        actor=actor,
+        state=Report.State.ACCEPTED,
+        comment="",
+        note=_("accepted by the office"),
+    )
+
+
+def report_return(*, report: Report, actor, comment: str) -> Report:
+    """The office returns a submitted report with a comment; the unit is told by email.
+
+    The unit may edit it again and resubmit (returned → awaiting sign-off → submitted).
+    """
+    from .emails import send_return_notice
+
+    comment = comment.strip()
+    if not comment:
+        raise ReportError(_("Please write why the report is returned; the unit will read it."))
+    with transaction.atomic():
+        current = _review(
+            report=report,
+            actor=actor,
+            state=Report.State.RETURNED,
+            comment=comment,
+            note=_("returned by the office"),
+        )
+        send_return_notice(current)  # an outbox row in the same transaction
+    return current
+
+
+# --- urging notices (催办) ----------------------------------------------------------------------
+
+
+def urging_send(
+    *, unit, period: Period, reports: list[Report], message: str, reply_by: dt.date, actor
+) -> UrgingNotice:
+    """A formal notice to a late unit about named reports, sent through the outbox."""
+    from .emails import send_urging_notice
+
+    reports = [r for r in reports if r.unit_id == unit.pk and r.period_id == period.pk]
+    if not reports:
+        raise ReportError(_("Choose at least one of the unit's reports."))
+    if not message.strip():
+        raise ReportError(_("Please write the notice."))
+    if reply_by < timezone.localdate():
+        raise ReportError(_("The reply-by date cannot be in the past."))
+    with transaction.atomic():
+        notice = UrgingNotice.objects.create(
+            unit=unit, period=period, message=message.strip(), reply_by=reply_by, sent_by=actor
+        )
+        notice.reports.set(reports)
+        send_urging_notice(notice)
+        record(
+            obj=notice,
+            actor=actor,
+            action=HistoryEntry.Action.CREATE,
+            after={"message": notice.message, "reply_by": str(reply_by)},
+        )
+    return notice
+
+
+def urging_acknowledge(*, notice: UrgingNotice, actor, answer: str = "") -> UrgingNotice:
+    """The unit acknowledges a notice, optionally answering; a later answer replaces it."""
+    with transaction.atomic():
+        current = UrgingNotice.objects.select_for_update().get(pk=notice.pk)
+        before = snapshot(current, ("acknowledged_at", "answer"))
+        if current.acknowledged_at is None:
+            current.acknowledged_at = timezone.now()
+            current.acknowledged_by = actor
+        current.answer = answer.strip()
+        current.save()
+        record(
+            obj=current,
+            actor=actor,
+            before=before,
+            after=snapshot(current, ("acknowledged_at", "answer")),
+            note=_("acknowledged"),
         )
     return current

@@ -32,3 +32,15 @@ urlpatterns += [
         name="measure_complete",
     ),
 ]
+
+# The office's side: review, closing finished tasks, urging notices (views/review.py).
+urlpatterns += [
+    path("review/", views.review_queue, name="review"),
+    path("reports/<int:report_id>/accept/", views.review_accept, name="accept"),
+    path("reports/<int:report_id>/return/", views.review_return, name="return"),
+    path("assignments/<int:assignment_id>/close/", views.assignment_close_view, name="close"),
+    path("assignments/<int:assignment_id>/reopen/", views.assignment_reopen_view, name="reopen"),
+    path("urging/", views.urging_list, name="urging"),
+    path("urging/new/", views.urging_new, name="urging_new"),
+    path("notices/<int:notice_id>/", views.urging_notice, name="notice"),
+]

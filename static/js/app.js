@@ -17,7 +17,7 @@
     setTimeout(function () { toast.remove(); }, 4000);
   }
 
-  ["reportSaved", "measureSaved", "evidenceSaved"].forEach(function (name) {
+  ["reportSaved", "measureSaved", "evidenceSaved", "officeSaved"].forEach(function (name) {
     document.body.addEventListener(name, function (event) {
       showToast(event.detail && event.detail.message);
     });

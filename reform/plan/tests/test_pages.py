@@ -6,16 +6,17 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reform.org.models import Role
+from reform.org.models import Membership, Role
 from reform.plan.models import Assignment, Indicator, Section, Task
 
 from . import factories
 
 pytestmark = pytest.mark.django_db
 
-# Every signed-in request: the session, the user, and saving the session again
-# (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release) = 5.
-REQUEST_QUERIES = 5
+# Every signed-in request: the session, the user, the user's memberships (the menu shows
+# what their roles allow), and saving the session again
+# (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release) = 6.
+REQUEST_QUERIES = 6
 # The overview: plan, milestones, sections, tasks, assignments with their units.
 OVERVIEW_QUERIES = REQUEST_QUERIES + 5
 # A task: the task (section, plan), its assignments, indicators, local tasks, previous, next.
@@ -240,8 +241,9 @@ class TestTaskPage:
         assert client.get(reverse("plan:task", args=[missing])).status_code == 404
 
 
-def test_signing_in_lands_on_the_plan(client, plan):
+def test_signing_in_without_a_role_lands_on_the_plan(client, plan):
     factories.user("bob", role=Role.OFFICE)
+    Membership.objects.filter(user__username="bob").delete()
 
     response = client.post(
         reverse("login"), {"username": "bob", "password": factories.PASSWORD}, follow=True

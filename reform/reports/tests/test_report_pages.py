@@ -267,7 +267,8 @@ def test_the_unit_page_runs_a_fixed_number_of_queries(
             origin="office",
         )
     client.force_login(cast["tax_staff"])
-    # session, user, scope, unit, periods, reports, calendar, head check, session save (3)
-    with django_assert_num_queries(11):
+    # session, user, scope, unit, periods, reports, calendar, head check, open urging
+    # notices, session save (3)
+    with django_assert_num_queries(12):
         response = client.get(reverse("reports:unit", args=[cast["tax"].pk]))
     assert response.content.decode().count('id="report-row-') == 27
