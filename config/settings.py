@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "reform.org",
     "reform.plan",
     "reform.reports",
+    "reform.reminders",
     "reform.dashboard",
     "reform.demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("plan/", include("reform.plan.urls")),
     path("", include("reform.reports.urls")),
     path("", include("reform.dashboard.urls")),
+    path("", include("reform.reminders.urls")),
     path("admin/", admin.site.urls),
 ]
 
