@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reform.reports",
     "reform.reminders",
     "reform.dashboard",
+    "reform.offices",
     "reform.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("reform.reports.urls")),
     path("", include("reform.dashboard.urls")),
     path("", include("reform.reminders.urls")),
+    path("", include("reform.offices.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,7 @@
 """Reads of the plan: one function per page, each running a fixed number of queries."""
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
@@ -50,12 +51,16 @@ class PlanOverview:
     sections: list[Section]
 
 
-def plan_overview(*, plan: Plan | None = None) -> PlanOverview | None:
+def plan_overview(
+    *, plan: Plan | None = None, jurisdiction_ids: Collection[int] = ()
+) -> PlanOverview | None:
     """The plan, its milestones, and sections 一…六 with their tasks and who does them.
 
     Five queries whatever the number of tasks and assignments; None before load_plan ran.
     Only the province's assignments are shown: cities and counties repeat the plan with
-    their own units (三（一）), which belong on their own pages.
+    their own units (三（一）), which belong on their own pages. With ``jurisdiction_ids``,
+    each task also carries ``local_tasks_here``: those jurisdictions' own tasks that
+    implement it (one more query).
     """
     plan = plan or Plan.objects.order_by("id").first()
     if plan is None:
@@ -72,6 +77,15 @@ def plan_overview(*, plan: Plan | None = None) -> PlanOverview | None:
             Prefetch("assignments", queryset=assignments, to_attr="province_assignments")
         )
     )
+    if jurisdiction_ids:
+        local = (
+            Task.objects.filter(jurisdiction_id__in=list(jurisdiction_ids))
+            .select_related("jurisdiction", "implements")
+            .order_by("jurisdiction__level", "jurisdiction_id", "number")
+        )
+        tasks = tasks.prefetch_related(
+            Prefetch("local_tasks", queryset=local, to_attr="local_tasks_here")
+        )
     sections = list(
         Section.objects.filter(plan=plan)
         .order_by("number")

@@ -1,12 +1,26 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from reform.org.selectors import scope_for
+
 from . import selectors
 
 
 def overview(request):
-    """The plan as issued: general requirements, milestones, sections and who does each task."""
-    return render(request, "plan/overview.html", {"overview": selectors.plan_overview()})
+    """The plan as issued: general requirements, milestones, sections and who does each task.
+
+    Offices and leadership also see, beside each task, the local tasks of their jurisdiction
+    and of those above it (the scope is already loaded for the menu: no extra query)."""
+    jurisdiction_ids = {
+        int(part)
+        for jurisdiction in scope_for(request.user).overseen
+        for part in jurisdiction.path.strip("/").split("/")
+    }
+    return render(
+        request,
+        "plan/overview.html",
+        {"overview": selectors.plan_overview(jurisdiction_ids=jurisdiction_ids)},
+    )
 
 
 def task_detail(request, task_id: int):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OfficesConfig(AppConfig):
+    name = "reform.offices"
+    verbose_name = _("Office management")
