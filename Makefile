@@ -15,12 +15,14 @@ MANAGE := $(BIN)/python manage.py
 I18N := DJANGO_DEBUG=true DJANGO_SETTINGS_MODULE=config.settings $(MANAGE)
 ARGS ?=
 
-.PHONY: help install run test lint messages compilemessages constraints clean distclean
+.PHONY: help install run test bench lint messages compilemessages constraints clean distclean
 
 help:
 	@echo "make run        install, migrate, load the plan and demo data, serve http://127.0.0.1:8000"
 	@echo "make test       install and run the whole suite on PostgreSQL, Redis and Chromium"
 	@echo "                (extra pytest arguments: make test ARGS='-k foo')"
+	@echo "make bench      seed scale 1 and 10 in throwaway bench_ databases; time the pages,"
+	@echo "                gunicorn under wrk and the ledger export (5-10 minutes)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make messages   update locale/zh_Hans/LC_MESSAGES/django.po"
 	@echo "make clean      remove caches, compiled translations and collected static files"
@@ -60,6 +62,23 @@ test: $(STAMP) compilemessages
 	@found="$$($(BIN)/python bin/check-test-services)" || exit 1; \
 	eval "$$found"; \
 	$(BIN)/pytest $(ARGS)
+
+# The benchmark of README "make bench": reform/demo/management/commands/bench.py. It needs
+# PostgreSQL (local, or BENCH_POSTGRES_URL) and Debian's wrk, installed here when run as root.
+# Extra arguments: make bench ARGS="--keep --wrk-seconds 10".
+bench: $(STAMP) compilemessages
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing wrk: apt-get install -y wrk"; \
+			apt-get install -y -q wrk >/dev/null || \
+				{ apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; } || exit 1; \
+		else \
+			echo "error: wrk not found; install it with: sudo apt-get install -y wrk" >&2; \
+			exit 1; \
+		fi; }
+	@DJANGO_DEBUG=false \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	$(MANAGE) bench $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . bin/check-test-services

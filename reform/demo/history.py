@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import random
 import zoneinfo
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -22,6 +23,7 @@ from reform.plan.models import Assignment, Period
 from reform.reports.models import Evidence, Measure, Report
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+SCALE_PREFIX = "demo-"  # the codes of the units and people ``seed_demo --scale`` makes
 
 RETURN_COMMENTS = (
     "进展情况过于笼统，请补充本期完成的具体事项、数据和时间节点。",
@@ -122,7 +124,8 @@ def seed_history(*, users: dict, today: dt.date) -> int:
     }
     filled = 0
     for period in periods:
-        reports = Report.objects.filter(period=period)
+        # The units of ``seed_demo --scale`` get their history in bulk there (scale.py).
+        reports = Report.objects.filter(period=period).exclude(unit__code__startswith=SCALE_PREFIX)
         if reports.exclude(state=Report.State.DRAFT, version=1).exists():
             continue  # this period has a history already (seeded, or real work): leave it
         rng = random.Random(f"demo-{period.code}")
@@ -137,10 +140,21 @@ def seed_history(*, users: dict, today: dt.date) -> int:
     return filled
 
 
-def _seed_past(report, rng, *, staff, head, office) -> int:
+@dataclass(frozen=True)
+class Change:
+    """One change to a report in the demo's history: who, when, and the fields it set."""
+
+    actor: object
+    at: dt.datetime
+    rows: tuple[tuple[str, str], ...]
+
+
+def fill_past(report, rng, *, staff, head, office) -> list[Change]:
+    """Fill ``report`` (in memory) as a unit of a past period would have: most submitted and
+    accepted, some late, some returned, a few never submitted (no change: an empty list)."""
     roll = rng.random()
     if roll < 0.05:
-        return 0  # never submitted: the office still sees the gap
+        return []  # never submitted: the office still sees the gap
     done = report.period.year >= 2024 and rng.random() < 0.3
     _fill(report, rng, actor=staff, done=done)
     late = roll > 0.85
@@ -148,9 +162,14 @@ def _seed_past(report, rng, *, staff, head, office) -> int:
         report.due_on + dt.timedelta(days=rng.randint(1, 9) if late else -rng.randint(1, 12)), 16
     )
     _submit(report, actor=head or staff, at=submitted)
-    rows = [("progress", report.progress), ("status", report.status)]
-    _history(report, staff, submitted - dt.timedelta(days=2), rows)
-    _history(report, head or staff, submitted, [("state", Report.State.SUBMITTED)])
+    changes = [
+        Change(
+            staff,
+            submitted - dt.timedelta(days=2),
+            (("progress", report.progress), ("status", report.status)),
+        ),
+        Change(head or staff, submitted, (("state", Report.State.SUBMITTED),)),
+    ]
     if 0.05 <= roll < 0.12:
         report.state = Report.State.RETURNED
         report.review_comment = rng.choice(RETURN_COMMENTS)
@@ -158,29 +177,48 @@ def _seed_past(report, rng, *, staff, head, office) -> int:
         report.state = Report.State.ACCEPTED
     report.reviewed_by = office
     report.reviewed_at = submitted + dt.timedelta(days=3)
-    _history(report, office, report.reviewed_at, [("state", report.state)])
-    report.save()
-    return 1
+    changes.append(Change(office, report.reviewed_at, (("state", report.state),)))
+    return changes
 
 
-def _seed_current(report, rng, *, staff, head, today) -> int:
+def fill_current(report, rng, *, staff, head, today) -> list[Change]:
+    """Fill ``report`` (in memory) as work under way in the current period: about half not
+    started (no change), drafts, some awaiting the head's sign-off, one or two submitted."""
     roll = rng.random()
     if roll < 0.45:
-        return 0  # not started yet
+        return []  # not started yet
     _fill(report, rng, actor=staff, done=False)
     started = _at(today - dt.timedelta(days=rng.randint(1, 20)), 10)
-    _history(report, staff, started, [("progress", report.progress)])
+    changes = [Change(staff, started, (("progress", report.progress),))]
     if roll > 0.85 and head is not None:
         report.state = Report.State.AWAITING_SIGN_OFF
         report.sent_for_sign_off_at = started + dt.timedelta(hours=3)
-        _history(
-            report, staff, report.sent_for_sign_off_at, [("state", Report.State.AWAITING_SIGN_OFF)]
+        changes.append(
+            Change(staff, report.sent_for_sign_off_at, (("state", Report.State.AWAITING_SIGN_OFF),))
         )
     elif roll > 0.95:
         _submit(report, actor=head or staff, at=started + dt.timedelta(days=1))
-        _history(report, head or staff, report.submitted_at, [("state", Report.State.SUBMITTED)])
+        changes.append(
+            Change(head or staff, report.submitted_at, (("state", Report.State.SUBMITTED),))
+        )
+    return changes
+
+
+def _save(report, changes: list[Change]) -> int:
+    if not changes:
+        return 0
+    for change in changes:
+        _history(report, change.actor, change.at, change.rows)
     report.save()
     return 1
+
+
+def _seed_past(report, rng, *, staff, head, office) -> int:
+    return _save(report, fill_past(report, rng, staff=staff, head=head, office=office))
+
+
+def _seed_current(report, rng, *, staff, head, today) -> int:
+    return _save(report, fill_current(report, rng, staff=staff, head=head, today=today))
 
 
 MEASURE_STEPS = ("制定细化工作方案", "召开推进会部署落实", "开展中期评估", "总结经验并巩固成果")

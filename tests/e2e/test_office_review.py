@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 from config.celery_app import app
 from reform.history.services import entries_for
 from reform.org.models import Jurisdiction, Membership, Role, Unit
-from reform.outbox.tests.conftest import MailServer, SmtpService, free_port
 from reform.reports.models import Report
 from reform.reports.services import (
     ReportChanges,
@@ -31,20 +30,6 @@ pytestmark = [
 ]
 
 PASSWORD = "Review-Before-June-25"
-
-
-@pytest.fixture
-def smtp(settings):
-    port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    handler = MailServer()
-    service = SmtpService(handler, port)
-    service.start()
-    yield handler
-    service.stop()
 
 
 @pytest.fixture
@@ -89,7 +74,7 @@ def sign_in(page, base_url, username):
     expect(page.locator("#current-user")).to_have_text(username)
 
 
-def test_return_revise_accept_with_the_notice_delivered(browser, live_server, world, smtp):
+def test_return_revise_accept_with_the_notice_delivered(browser, live_server, world, mail_server):
     users, period = world
     expected = Report.objects.filter(period=period, unit__jurisdiction__code="hlj").count()
     office = browser.new_page()
@@ -108,10 +93,10 @@ def test_return_revise_accept_with_the_notice_delivered(browser, live_server, wo
         office.locator("#return-form button[type=submit]").click()
         expect(office.locator("#review-queue tbody tr")).to_have_count(3)
         deadline = time.monotonic() + 20
-        while not smtp.received and time.monotonic() < deadline:
+        while not mail_server.received and time.monotonic() < deadline:
             time.sleep(0.2)
-    assert len(smtp.received) == 1
-    notice = smtp.received[0]
+    assert len(mail_server.received) == 1
+    notice = mail_server.received[0]
     assert {address.addr_spec for address in notice["To"].addresses} == {
         "tax-staff@tax.example",
         "tax-head@tax.example",

@@ -124,7 +124,7 @@ def test_a_refusing_server_is_retried_with_backoff_until_it_accepts(db, flaky_ma
     assert len(flaky_mail_server.received) == 1
 
 
-def test_a_day_long_mail_server_outage_loses_nothing(db, mail_service):
+def test_a_day_long_mail_server_outage_loses_nothing(db, stopped_mail_service):
     with time_machine.travel(START, tick=False) as traveller:
         messages = [_enqueue(number) for number in range(3)]
         assert send_due()["retrying"] == 3
@@ -138,12 +138,14 @@ def test_a_day_long_mail_server_outage_loses_nothing(db, mail_service):
             assert "ConnectionRefusedError" in message.last_error
             assert message.delivery_attempts.filter(ok=False).count() == message.attempts
 
-        mail_service.start()
+        stopped_mail_service.start()
         _sweep_until(traveller, START + dt.timedelta(hours=25))
         traveller.shift(dt.timedelta(hours=3))
         send_due()
 
-    assert sorted(mail_service.handler.message_ids()) == sorted(m.message_id for m in messages)
+    assert sorted(stopped_mail_service.handler.message_ids()) == sorted(
+        m.message_id for m in messages
+    )
     for message in messages:
         message.refresh_from_db()
         assert message.status == Status.SENT

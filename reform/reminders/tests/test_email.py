@@ -7,12 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from reform.outbox.testing import wait_until
 from reform.reminders.models import ReminderDispatch
 from reform.reminders.services import send_reminders
 from reform.reminders.tasks import send_daily_reminders
 from reform.reports.models import Report
-
-from .conftest import wait_until
 
 D = dt.date
 LINK = re.compile(r"https://reform\.example\.gov\.cn/reports/(\d+)/")

@@ -16,10 +16,11 @@ from config.celery_app import app
 from reform.outbox.models import OutboxMessage
 from reform.outbox.services import ABANDONED, CLAIM_TIMEOUT
 from reform.outbox.tasks import send_due
+from reform.outbox.testing import wait_until
 from reform.reminders.models import ReminderDispatch
 from reform.reminders.tasks import send_daily_reminders
 
-from .conftest import advance_outbox_clock, wait_until
+from .conftest import advance_outbox_clock
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -10,13 +10,12 @@ from django.utils import timezone
 from config.celery_app import app
 from reform.outbox.models import OutboxMessage
 from reform.outbox.tasks import send_due
+from reform.outbox.testing import wait_until
 from reform.reminders import emails
 from reform.reminders.models import ReminderDispatch
 from reform.reminders.tasks import send_daily_reminders
 from reform.reports.models import Report
 from reform.reports.services import report_return
-
-from .conftest import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -12,12 +12,13 @@ from django_celery_beat.models import PeriodicTask
 
 from reform.outbox.models import OutboxMessage
 from reform.outbox.tasks import send_due
+from reform.outbox.testing import wait_until
 from reform.reminders import selectors, services
 from reform.reminders.models import ReminderDispatch
 from reform.reminders.tasks import send_daily_reminders
 from reform.reports.models import Report
 
-from .conftest import advance_outbox_clock, wait_until
+from .conftest import advance_outbox_clock
 
 Status = OutboxMessage.Status
 MONDAY = "2025-12-22"  # 3 working days before the lead date; cooperating date + 2
