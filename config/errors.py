@@ -1,9 +1,13 @@
 """Error pages that explain in the user's language what happened and what to do."""
 
+import sys
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 
@@ -48,9 +52,46 @@ def page_not_found(request, exception=None):
     )
 
 
+def _stylesheet(path: str) -> str:
+    """The address of a static file, or "" when the static files cannot say (a missing
+    manifest must not turn the error page itself into a second error)."""
+    try:
+        return static(path)
+    except Exception:
+        return ""
+
+
+def _database_failed() -> bool:
+    """Whether the exception being handled (or one it came from) says the database could not
+    be reached or used: connection refused or lost, server shutting down, query cancelled."""
+    exc = sys.exc_info()[1]
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def database_unavailable(request=None):
+    """503 in Chinese (with an English line), rendered from a static template: no database,
+    no session, no user, no context processors, no translation catalog."""
+    html = render_to_string("errors/503.html", {"stylesheet": _stylesheet("css/error.css")})
+    return HttpResponse(html, status=503, headers={"Retry-After": "60"})
+
+
 def server_error(request):
+    # The database is down (or went away mid-request): any layer that touched it raised, and
+    # Django turned that exception into this handler's call (each middleware's exceptions are
+    # converted to a response where they happen, so this is the one place that sees them all).
+    if _database_failed():
+        return database_unavailable(request)
     # No database access and no request context: whatever failed may fail again.
-    html = render_to_string("errors/500.html", {"SITE_URL": settings.SITE_URL})
+    html = render_to_string(
+        "errors/500.html",
+        {"SITE_URL": settings.SITE_URL, "stylesheet": _stylesheet("css/error.css")},
+    )
     return HttpResponse(html, status=500)
 
 

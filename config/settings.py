@@ -1,7 +1,9 @@
 """Settings, read from the environment (see README "Configuration")."""
 
+import datetime as dt
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str, env_url
@@ -33,6 +35,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    "axes",
+    "csp",
     # Ours, from the ground up: later apps import earlier ones, never the reverse.
     "reform.outbox",
     "reform.history",
@@ -48,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
@@ -57,8 +62,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.NulCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +105,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "config.auth.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -162,16 +176,60 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# Behind a TLS-terminating proxy in production (docker-compose.yml).
+# Behind a TLS-terminating proxy in production (docker-compose.yml); `manage.py check
+# --deploy` answers "no issues" with these. DJANGO_SECURE_SSL_REDIRECT=false is the explicit
+# plain-HTTP override for trying the stack locally, never for a real deployment.
+SECURE_SSL_REDIRECT = False
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
     CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
-    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
+    LANGUAGE_COOKIE_SECURE = SECURE_SSL_REDIRECT
+    # HSTS only means something over HTTPS: one year by default, off for plain local HTTP.
+    SECURE_HSTS_SECONDS = env_int(
+        "DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60 if SECURE_SSL_REDIRECT else 0
+    )
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [SITE_URL])
-SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request (inactivity)
+# The CSRF token travels in the page (hx-headers, form fields); no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# Signed out after this long without a request: SESSION_SAVE_EVERY_REQUEST moves the expiry
+# forward on every request, so the cookie age is the inactivity timeout.
+SESSION_IDLE_TIMEOUT = env_int("DJANGO_SESSION_IDLE_MINUTES", 120) * 60  # seconds
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Sign-in throttling (django-axes, attempts kept in the database): after AXES_FAILURE_LIMIT
+# wrong passwords for one user name from one address, that pair is refused for
+# AXES_COOLOFF_TIME, even with the right password (config.auth.lockout_response says so).
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+AXES_USERNAME_CALLABLE = "config.auth.client_username"
+# The client address behind that many proxies is the n-th entry from the right of
+# X-Forwarded-For (each proxy appends the address it saw); 0 = the connection's own address.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if SECURE_SSL_REDIRECT else 0)
+
+# Content Security Policy (django-csp): scripts and styles only from our own static files,
+# no inline script, style attribute or event handler anywhere (config/tests/test_hardening.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "demo12345"
 
@@ -181,4 +239,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL") or "INFO"},
+    # Failed sign-ins and lockouts are warnings; axes' notes on every successful one are not.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

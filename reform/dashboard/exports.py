@@ -153,23 +153,22 @@ _REPORT_COLUMNS = (
     "is_late",
 )
 
-_UNIT_ID, _DUE_ON = _REPORT_COLUMNS.index("unit_id"), _REPORT_COLUMNS.index("due_on")
-
 
 class _UnitNames:
-    """Units' names at a date and their jurisdiction's name, loaded as the rows need them.
+    """Units' names at a date and their jurisdiction's name, for every row of a ledger.
 
-    Only two strings per unit stay in memory (not the unit, its jurisdiction and its
-    prefetched name history), so memory does not grow with the ledger.
+    Only two strings per unit (and due date) stay in memory (not the unit, its jurisdiction
+    and its prefetched name history), so memory does not grow with the ledger's rows.
     """
 
     def __init__(self):
         self.names: dict[tuple[int, dt.date], str] = {}
         self.places: dict[int, str] = {}
 
-    def load(self, chunk: list[tuple]) -> None:
-        """Two queries for the units of ``chunk`` not met before (none when all were)."""
-        wanted = {(values[_UNIT_ID], values[_DUE_ON]) for values in chunk} - self.names.keys()
+    def load(self, reports: QuerySet) -> None:
+        """Three queries, however many rows and units: the (unit, due date) pairs of
+        ``reports``, then those units with their jurisdictions and their names."""
+        wanted = set(reports.order_by().values_list("unit_id", "due_on").distinct())
         if not wanted:
             return
         units = (
@@ -196,9 +195,9 @@ def ledger_rows(
     """One row per expected report of ``reports``, in the ledger's order.
 
     The reports come as plain tuples through a server-side cursor, 2000 at a time; the
-    tasks with their sections are one query, and the units' names two queries for each
-    2000 rows that bring units not met before. A period's ledger of a jurisdiction runs
-    four queries, however many rows it has, and memory does not grow with the rows.
+    tasks with their sections are one query, and the units' names three queries for all
+    the rows. A ledger runs five queries, however many rows and units it has, and memory
+    does not grow with the rows.
 
     A report not yet submitted (draft, awaiting sign-off, returned) shows "未报送" and no
     text: the ledger records what units reported, not their drafts. ``unsent_text`` shows
@@ -216,11 +215,11 @@ def ledger_rows(
         task.pk: f"（{task.section.numeral}）{task.section.title}" for task in tasks.values()
     }
     units = _UnitNames()
+    units.load(reports)
     zone = timezone.get_default_timezone()  # Asia/Shanghai: the times of the paperwork
     cursor = ledger_order(reports).values_list(*_REPORT_COLUMNS).iterator(chunk_size=CHUNK_SIZE)
     number = 0
     for chunk in _chunks(cursor, CHUNK_SIZE):
-        units.load(chunk)
         for values in chunk:
             number += 1
             (

@@ -93,10 +93,10 @@ def parse_filters(params: QueryDict, *, scope: Scope, today) -> Filters:
         raise Http404("No jurisdiction to show")
 
     section = None
-    if (number := params.get("section", "")).isdigit():
+    if (number := params.get("section", "")).isdecimal():
         section = Section.objects.filter(number=int(number)).first()
     unit = None
-    if (unit_id := params.get("unit", "")).isdigit():
+    if (unit_id := params.get("unit", "")).isdecimal():
         unit = Unit.objects.filter(pk=int(unit_id), jurisdiction=jurisdiction).first()
         if unit is None:
             raise Http404("Unit not in this jurisdiction")

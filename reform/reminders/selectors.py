@@ -319,7 +319,7 @@ def retryable_dispatches(
 
 
 def period_by_code(code: str | None) -> Period | None:
-    if not code or len(code) != 6 or not code[:4].isdigit() or code[4] != "H":
+    if not code or len(code) != 6 or not code[:4].isdecimal() or code[4] != "H":
         return None
     if code[5] not in "12":
         return None

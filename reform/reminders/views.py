@@ -62,7 +62,7 @@ def reminder_retry(request):
     if request.POST.get("all"):
         rows = list(selectors.retryable_dispatches(scope=scope, period=period))
     else:
-        ids = {int(i) for i in request.POST.getlist("dispatch") if i.isdigit()}
+        ids = {int(i) for i in request.POST.getlist("dispatch") if i.isdecimal()}
         seen = dict(
             selectors.visible_dispatches(scope=scope)
             .filter(pk__in=ids)

@@ -12,6 +12,9 @@
     not_started: "#ffc107",
     not_submitted: "#adb5bd"
   };
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips are markup with style="" attributes
+  // set through innerHTML, which the Content Security Policy (style-src 'self') refuses.
+  var TOOLTIP_MODE = "richText";
   var charts = [];
   var pending = null; // the JSON of a response about to be swapped in
 
@@ -62,7 +65,11 @@
 
     makeChart(rates).setOption({
       title: { text: data.text.rates, textStyle: { fontSize: 14 } },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
+      tooltip: {
+        trigger: "axis",
+        renderMode: TOOLTIP_MODE,
+        valueFormatter: function (v) { return v == null ? "—" : v + "%"; }
+      },
       legend: { top: 24 },
       grid: grid,
       xAxis: { type: "category", data: data.periods },
@@ -75,7 +82,7 @@
 
     makeChart(mix).setOption({
       title: { text: data.text.mix, textStyle: { fontSize: 14 } },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE, axisPointer: { type: "shadow" } },
       legend: { top: 24, type: "scroll" },
       grid: grid,
       xAxis: { type: "category", data: data.periods },

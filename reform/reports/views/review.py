@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +55,11 @@ def review_accept(request, report_id: int):
         messages.error(request, str(refused))
     else:
         messages.success(request, _("Report accepted."))
-    return redirect(request.POST["next"] if _safe_next(request) else reverse("reports:review"))
+    # Only a path of this site: redirect() would take a bare word for a URL name (a 500).
+    target = request.POST.get("next", "")
+    if not (target.startswith("/") and _safe_next(request)):
+        target = reverse("reports:review")
+    return HttpResponseRedirect(target)
 
 
 def _safe_next(request) -> bool:
@@ -147,7 +152,7 @@ def urging_list(request):
 def urging_new(request):
     scope = _office_scope(request)
     unit_id = request.GET.get("unit", "")
-    unit = selectors.unit_for_user(scope=scope, unit_id=int(unit_id) if unit_id.isdigit() else 0)
+    unit = selectors.unit_for_user(scope=scope, unit_id=int(unit_id) if unit_id.isdecimal() else 0)
     if not scope.can_send_urging(unit):
         raise PermissionDenied(_("Only the office of the unit's own jurisdiction urges it."))
     period = selectors.period_from(request.GET.get("period"))
