@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reform.forms import TrackerForm
 from reform.org.models import Role, Unit
 from reform.plan.models import Assignment, Period, Task
 
@@ -24,7 +25,7 @@ def _date_field(label, **kwargs):
     return forms.DateField(label=label, widget=DATE_WIDGET, **kwargs)
 
 
-class PersonFieldsMixin(forms.Form):
+class PersonFieldsMixin(TrackerForm):
     name = forms.CharField(label=_("name"), max_length=150)
     username = forms.RegexField(
         label=_("user name"),
@@ -40,7 +41,7 @@ class PersonFieldsMixin(forms.Form):
     mobile = forms.CharField(label=_("mobile"), max_length=20, required=False, validators=[MOBILE])
 
 
-class JurisdictionForm(forms.Form):
+class JurisdictionForm(TrackerForm):
     name = forms.CharField(label=_("name"), max_length=60)
     code = CODE
     office_name = forms.CharField(label=_("office person's name"), max_length=150)
@@ -65,7 +66,7 @@ class OfficePersonForm(PersonFieldsMixin):
     )
 
 
-class UnitForm(forms.Form):
+class UnitForm(TrackerForm):
     name = forms.CharField(label=_("official name"), max_length=100)
     text_name = forms.CharField(
         label=_("name in the plan text"),
@@ -80,14 +81,14 @@ class UnitForm(forms.Form):
     code = CODE
 
 
-class UnitEditForm(forms.Form):
+class UnitEditForm(TrackerForm):
     group_role = forms.ChoiceField(
         label=_("leading-group role"), choices=Unit.GroupRole.choices, required=False
     )
     order = forms.IntegerField(label=_("order"), min_value=0, max_value=100000)
 
 
-class UnitRenameForm(forms.Form):
+class UnitRenameForm(TrackerForm):
     name = forms.CharField(label=_("new official name"), max_length=100)
     text_name = forms.CharField(label=_("new name in the plan text"), max_length=60, required=False)
     effective_on = _date_field(
@@ -102,7 +103,7 @@ class UnitRenameForm(forms.Form):
         return value
 
 
-class ContactForm(forms.Form):
+class ContactForm(TrackerForm):
     name = forms.CharField(label=_("name"), max_length=40)
     email = forms.EmailField(label=_("email"), required=False)
     mobile = forms.CharField(label=_("mobile"), max_length=20, required=False, validators=[MOBILE])
@@ -122,7 +123,7 @@ ROLE_CHOICES = [
 ]
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(TrackerForm):
     role = forms.ChoiceField(label=_("role"), choices=ROLE_CHOICES)
     unit = forms.ModelChoiceField(
         label=_("unit"),
@@ -173,13 +174,13 @@ class PersonForm(PersonFieldsMixin, MembershipForm):
     ]
 
 
-class PersonEditForm(forms.Form):
+class PersonEditForm(TrackerForm):
     name = forms.CharField(label=_("name"), max_length=150)
     email = forms.EmailField(label=_("email"))
     mobile = forms.CharField(label=_("mobile"), max_length=20, required=False, validators=[MOBILE])
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(TrackerForm):
     file = forms.FileField(
         label=_("Spreadsheet (.xlsx or .csv)"),
         help_text=_("At most 5 MB. Every row is checked first; nothing is saved until all are."),
@@ -194,7 +195,7 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class ImportConfirmForm(forms.Form):
+class ImportConfirmForm(TrackerForm):
     upload = forms.UUIDField(widget=forms.HiddenInput)
     send_email = forms.BooleanField(
         label=_("Send each person the password-setting email"), required=False, initial=True
@@ -210,7 +211,7 @@ def _period_choices_field(label, **kwargs):
     )
 
 
-class AssignmentEditForm(forms.Form):
+class AssignmentEditForm(TrackerForm):
     role = forms.ChoiceField(label=_("role"), choices=Assignment.Role.choices)
     justification = forms.CharField(
         label=_("justifying words"),
@@ -245,7 +246,7 @@ class AssignmentForm(AssignmentEditForm):
         self.fields["first_period"].help_text = _("Empty: from the current period.")
 
 
-class CopyPatternForm(forms.Form):
+class CopyPatternForm(TrackerForm):
     """The local tax bureau leads every task; each other unit cooperates on the tasks ticked
     for it (pre-ticked where its name matches a provincial cooperating unit)."""
 
@@ -295,7 +296,7 @@ class CopyPatternForm(forms.Form):
         return data
 
 
-class LocalTaskForm(forms.Form):
+class LocalTaskForm(TrackerForm):
     implements = forms.ModelChoiceField(
         label=_("implements provincial task"),
         queryset=Task.objects.filter(jurisdiction__isnull=True).order_by("number"),
@@ -316,7 +317,7 @@ class LocalTaskForm(forms.Form):
         self.fields["implements"].label_from_instance = lambda t: f"{t.number}．{t.short_title}"
 
 
-class CooperatingDueForm(forms.Form):
+class CooperatingDueForm(TrackerForm):
     cooperating_due_on = _date_field(
         _("cooperating units due on"),
         help_text=_("Cooperating units report to the lead unit by this date."),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reform.org.models import Jurisdiction, Role, Unit
+from reform.wording import join_list
 
 from .services import USERNAME_PATTERN, MembershipData, check_membership
 
@@ -148,7 +149,7 @@ def _columns(header: list[str]) -> dict[str, int]:
                 "The first row must hold the column headings of the template; missing: "
                 "%(columns)s. Download the template and copy your rows into it."
             )
-            % {"columns": "、".join(missing)}
+            % {"columns": join_list(missing)}
         )
     if "unit" not in found:
         found["unit"] = None

@@ -1,13 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reform.forms import TrackerForm
+
 from .models import Measure
 from .services import measure_problems, measure_title
 
 DATE_MESSAGES = {"invalid": _("Enter a date such as 2025-06-30.")}
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(TrackerForm):
     """A step of the timetable and roadmap.
 
     ``new=True`` is the add form (title and due date); otherwise the edit form, which also

@@ -4,10 +4,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reform.forms import TrackerForm
+
 from .models import TEXT_LIMIT
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(TrackerForm):
     comment = forms.CharField(
         label=_("Why is the report returned?"),
         max_length=TEXT_LIMIT,
@@ -18,7 +20,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(TrackerForm):
     note = forms.CharField(
         label=_("Closing note (完成销号)"),
         max_length=TEXT_LIMIT,
@@ -27,7 +29,7 @@ class CloseForm(forms.Form):
     )
 
 
-class UrgingForm(forms.Form):
+class UrgingForm(TrackerForm):
     reports = forms.MultipleChoiceField(
         label=_("Tasks"),
         widget=forms.CheckboxSelectMultiple,
@@ -60,7 +62,7 @@ class UrgingForm(forms.Form):
         return [self.report_objects[pk] for pk in self.cleaned_data["reports"]]
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(TrackerForm):
     answer = forms.CharField(
         label=_("Answer (optional)"),
         required=False,

@@ -19,13 +19,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from reform.forms import TrackerForm
 from reform.org.selectors import scope_for
 
 from .. import filetypes, selectors, services
 from ..models import Evidence
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(TrackerForm):
     file = forms.FileField(
         label=gettext_lazy("Evidence file"),
         error_messages={

@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from reform.reminders.services import send_reminders
+from reform.wording import join_list
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{plan.today}: not a working day, no reminders.")
             return
         for reminder in plan.reminders:
-            tasks = "、".join(r.task.label for r in reminder.reports)
+            tasks = join_list(r.task.label for r in reminder.reports)
             self.stdout.write(
                 f"{reminder.step:>5}  {reminder.period.code} {reminder.date_kind:<11} "
                 f"due {reminder.due_on}  {reminder.unit.name} [{reminder.unit.pk}]  "
