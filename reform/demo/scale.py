@@ -19,7 +19,6 @@ keys, and only the reports that do not exist yet are created (with their history
 running the same scale again adds nothing; a larger scale adds what the smaller one lacks.
 """
 
-import contextlib
 import datetime as dt
 import random
 import time
@@ -28,9 +27,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from reform.history.models import HistoryEntry
+from reform.history.models import HistoryEntry, Note
 from reform.history.services import snapshot
 from reform.offices.services import (
     ASSIGNMENT_FIELDS,
@@ -159,18 +157,6 @@ def _ensure_counties(cities, wanted: int, result: ScaleResult) -> list[Jurisdict
     return counties
 
 
-@contextlib.contextmanager
-def _given_history_times():
-    """History rows keep the times the demo gives them (``at`` is otherwise "now", as
-    ``auto_now_add`` makes it)."""
-    at = HistoryEntry._meta.get_field("at")
-    at.auto_now_add = False
-    try:
-        yield
-    finally:
-        at.auto_now_add = True
-
-
 def _entries(content_type, pk, actor, at, action, after: dict, note: str = "") -> list:
     """The rows ``history.services.record`` writes for a creation or a change from empty."""
     rows = [
@@ -221,8 +207,8 @@ class _Seeder:
         staff = self._staff(units, office)
         assignments = self._assignments(jurisdiction, office)
         self._reports(jurisdiction, assignments, staff, office)
-        with _given_history_times():
-            HistoryEntry.objects.bulk_create(self.history, batch_size=BATCH)
+        # The rows keep the times the demo gives them (``at`` defaults to now only).
+        HistoryEntry.objects.bulk_create(self.history, batch_size=BATCH)
         self.result.history_created += len(self.history)
 
     # --- units and people ------------------------------------------------------------------
@@ -365,7 +351,7 @@ class _Seeder:
             and not (role == Assignment.Role.LEAD and task.pk in led)
         ]
         Assignment.objects.bulk_create(new)
-        note = _("copied from the provincial pattern")
+        note = Note.COPIED_FROM_PATTERN
         for assignment in new:
             self.history += _entries(
                 self.types[Assignment],

@@ -2,6 +2,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from .models import HistoryEntry
 
@@ -28,8 +29,10 @@ def record(
     after: dict[str, str] | None = None,
     note: str = "",
 ) -> list[HistoryEntry]:
-    """Write one history row per field whose value changed (or one row for the action)."""
+    """Write one history row per field whose value changed (or one row for the action), all
+    stamped with the same moment: together they are one change (history.selectors)."""
     content_type = ContentType.objects.get_for_model(obj)
+    at = timezone.now()
     before = before or {}
     after = after or {}
     rows = [
@@ -37,6 +40,7 @@ def record(
             content_type=content_type,
             object_id=obj.pk,
             actor=actor,
+            at=at,
             action=action,
             field=name,
             before=before.get(name, ""),
@@ -49,7 +53,12 @@ def record(
     if not rows:
         rows = [
             HistoryEntry(
-                content_type=content_type, object_id=obj.pk, actor=actor, action=action, note=note
+                content_type=content_type,
+                object_id=obj.pk,
+                actor=actor,
+                at=at,
+                action=action,
+                note=note,
             )
         ]
     return HistoryEntry.objects.bulk_create(rows)

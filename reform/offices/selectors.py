@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reform.history.models import HistoryEntry
+from reform.history.selectors import HistoryGroup, history_groups
 from reform.org.models import ContactPerson, Jurisdiction, Membership, Role, Unit
 from reform.org.selectors import Scope, scope_for
 from reform.plan.models import Assignment, Period, Task
@@ -277,7 +278,7 @@ class UnitPage:
     contacts: list[ContactPerson]
     people: list[Membership]
     assignments: list[Assignment]
-    history: list[HistoryEntry]
+    history: list[HistoryGroup]
 
 
 def unit_page(*, unit: Unit, today=None) -> UnitPage:
@@ -299,7 +300,7 @@ def unit_page(*, unit: Unit, today=None) -> UnitPage:
             .select_related("task__implements")
             .order_by("task__jurisdiction_id", "task__number")
         ),
-        history=list(entries_for(unit).order_by("-at", "-id")[:50]),
+        history=history_groups(entries_for(unit).order_by("-at", "-id")[:50]),
     )
 
 
@@ -363,11 +364,10 @@ class PersonPage:
     person: object
     memberships: list[Membership]
     elsewhere: int
-    history: list[HistoryEntry]
+    history: list[HistoryGroup]
 
 
 def person_page(*, person, jurisdiction: Jurisdiction, today=None) -> PersonPage:
-    from reform.history.models import HistoryEntry
     from reform.history.services import entries_for
 
     today = today or timezone.localdate()
@@ -389,7 +389,7 @@ def person_page(*, person, jurisdiction: Jurisdiction, today=None) -> PersonPage
     from django.contrib.contenttypes.models import ContentType
 
     membership_type = ContentType.objects.get_for_model(Membership)
-    history = list(
+    history = history_groups(
         (
             entries_for(person)
             | HistoryEntry.objects.filter(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from reform.history.models import HistoryEntry
+from reform.history.models import HistoryEntry, Note
 from reform.history.services import record, snapshot
 from reform.org.models import (
     JURISDICTION_ROLES,
@@ -292,7 +292,7 @@ def unit_rename(
             actor=actor,
             before=before,
             after=snapshot(current, UNIT_FIELDS),
-            note=_("renamed from %(date)s") % {"date": effective_on.isoformat()},
+            note=Note.with_argument(Note.RENAMED_FROM, effective_on.isoformat()),
         )
     return current
 
@@ -680,7 +680,7 @@ def password_email_send(*, user, actor):
         record(
             obj=user,
             actor=actor,
-            note=_("password-setting email sent to %(email)s") % {"email": user.email},
+            note=Note.with_argument(Note.PASSWORD_EMAIL, user.email),
         )
     return message
 
@@ -704,7 +704,7 @@ def people_import(*, jurisdiction: Jurisdiction, actor, rows, send_email: bool, 
                         memberships=[row.membership(jurisdiction)],
                         send_email=send_email,
                         today=today,
-                        note=_("import"),
+                        note=Note.IMPORT,
                     )
                 )
             except ManagementError as refused:
@@ -1005,7 +1005,7 @@ def pattern_copy(
                 actor=actor,
                 action=HistoryEntry.Action.CREATE,
                 after=snapshot(assignment, ASSIGNMENT_FIELDS),
-                note=_("copied from the provincial pattern"),
+                note=Note.COPIED_FROM_PATTERN,
             )
         if result.created:
             _changed()

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from reform.history.models import HistoryEntry
+from reform.history.models import HistoryEntry, Note
 from reform.history.services import record, snapshot
 from reform.org.models import Jurisdiction, Origin, Unit, UnitName
 from reform.workdays.services import WorkCalendar
@@ -46,7 +46,7 @@ KINDS = (
 )
 
 ASSIGNMENT_HISTORY_FIELDS = ("task", "unit", "role", "justification")
-HISTORY_NOTE = "load_plan"
+HISTORY_NOTE = Note.LOAD_PLAN
 
 
 class PlanFixtureError(ValueError):

@@ -155,7 +155,10 @@ def measure_of_unit(*, unit: Unit, measure_id: int) -> Measure:
 
 
 def last_change(measure: Measure):
-    """The latest history entry of a measure: who changed it, and when (shown on a conflict)."""
+    """The latest change of a measure: who made it (``who``, 系统 for the system), and when
+    (``at``), shown on a conflict; None before any."""
+    from reform.history.selectors import history_groups
     from reform.history.services import entries_for
 
-    return entries_for(measure).order_by("-at", "-id").first()
+    latest = entries_for(measure).order_by("-at", "-id").first()
+    return history_groups([latest])[0] if latest else None

@@ -276,7 +276,7 @@ class TestEditing:
             "done_on",
             "",
             "2025-12-01",
-            "marked done",
+            "marked_done",
         )
 
     def test_mark_done_without_javascript(self, client, cast, measure, today):
