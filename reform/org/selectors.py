@@ -148,28 +148,31 @@ def scope_for(user, *, today: dt.date | None = None) -> Scope:
     return scope
 
 
-def unit_email_addresses(unit_ids, *, today: dt.date | None = None) -> dict[int, list[str]]:
-    """Where a unit's emails go: its active staff and head accounts with an address, then its
-    contact people; duplicates dropped, order kept. Two queries for any number of units."""
+def unit_email_addresses(
+    unit_ids, *, today: dt.date | None = None, roles=(Role.STAFF, Role.HEAD), contacts=True
+) -> dict[int, list[str]]:
+    """Where a unit's emails go: its active accounts of ``roles`` with an address, then (with
+    ``contacts``) its contact people; duplicates dropped, order kept. Two queries for any
+    number of units."""
     from .models import ContactPerson
 
     today = today or timezone.localdate()
     found: dict[int, list[str]] = {unit_id: [] for unit_id in unit_ids}
     accounts = (
         Membership.objects.valid_on(today)
-        .filter(unit_id__in=unit_ids, role__in=(Role.STAFF, Role.HEAD), user__is_active=True)
+        .filter(unit_id__in=unit_ids, role__in=roles, user__is_active=True)
         .exclude(user__email="")
         .order_by("unit_id", "role", "user_id")
         .values_list("unit_id", "user__email")
     )
-    contacts = (
+    people = (
         ContactPerson.objects.filter(unit_id__in=unit_ids)
         .exclude(email="")
         .order_by("unit_id", "id")
         .values_list("unit_id", "email")
     )
     seen: set[tuple[int, str]] = set()
-    for unit_id, email in [*accounts, *contacts]:
+    for unit_id, email in [*accounts, *(people if contacts else ())]:
         address = email.strip()
         if (unit_id, address.lower()) not in seen:
             seen.add((unit_id, address.lower()))

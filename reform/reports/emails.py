@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from reform.org.models import Role
 from reform.org.selectors import unit_email_addresses
 from reform.outbox.services import enqueue
 
@@ -37,6 +38,26 @@ def send_return_notice(report: Report):
         {"report": report, "link": _link("reports:report", report_id=report.pk)},
     )
     return enqueue(kind="return_notice", to=to, subject=subject, body_text=text, body_html=html)
+
+
+def send_sign_off_return_notice(report: Report, *, head):
+    """Tell the unit's staff that their head sent the report back, with the head's comment."""
+    to = unit_email_addresses([report.unit_id], roles=(Role.STAFF,), contacts=False)
+    subject, text, html = _render(
+        "sign_off_return",
+        {
+            "report": report,
+            "head": head.get_full_name() or head.username,
+            "link": _link("reports:report", report_id=report.pk),
+        },
+    )
+    return enqueue(
+        kind="sign_off_return",
+        to=to[report.unit_id],
+        subject=subject,
+        body_text=text,
+        body_html=html,
+    )
 
 
 def send_urging_notice(notice: UrgingNotice):

@@ -3,13 +3,15 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reform.forms import TrackerForm
+from reform.plan.formatting import plain_number
 from reform.plan.models import Indicator
 
 from .models import TEXT_LIMIT, Report
 from .services import ReportChanges
 
 
-class ReportForm(forms.Form):
+class ReportForm(TrackerForm):
     """The unit's part of a report. ``version`` is the one the person started from."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -62,7 +64,7 @@ class ReportForm(forms.Form):
                 help_text=_("Target: %(comparison)s %(target)s %(unit)s")
                 % {
                     "comparison": indicator.get_comparison_display(),
-                    "target": indicator.target.normalize(),
+                    "target": plain_number(indicator.target),
                     "unit": indicator.unit_of_measure,
                 },
             )
@@ -103,7 +105,17 @@ class ReportForm(forms.Form):
         return initial
 
 
-class ActionForm(forms.Form):
-    """Send for sign-off / sign off: only the version the person saw."""
+class ActionForm(TrackerForm):
+    """Send for sign-off / sign off / withdraw: only the version the person saw."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SendBackForm(ActionForm):
+    """The head sends the report back to staff, saying what to change."""
+
+    comment = forms.CharField(
+        label=_("What should staff change?"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -84,6 +84,8 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     review_comment = models.TextField(_("office's comment"), blank=True, max_length=TEXT_LIMIT)
+    # Why the head sent the report back to staff; cleared when staff send it again.
+    sign_off_comment = models.TextField(_("head's comment"), blank=True, max_length=TEXT_LIMIT)
 
     class Meta:
         verbose_name = _("progress report")
@@ -111,6 +113,23 @@ class Report(models.Model):
     def is_editable_state(self) -> bool:
         """The unit may change the report: before submission, or after the office returns it."""
         return self.state in (self.State.DRAFT, self.State.AWAITING_SIGN_OFF, self.State.RETURNED)
+
+    def content_editable_by(self, *, is_head: bool) -> bool:
+        """May this person change the text, figures and evidence in the report's state?
+
+        Before it goes to the head, any of the unit's people; while it awaits sign-off, only
+        the head (staff withdraw it first): what the head signs is what the head saw.
+        """
+        if self.state == self.State.AWAITING_SIGN_OFF:
+            return is_head
+        return self.is_editable_state
+
+    @property
+    def state_before_sign_off(self) -> str:
+        """Where a withdrawn or sent-back report returns: returned (the office's comment kept)
+        if the office has reviewed it before, else draft. Accepted reports never come back
+        here, so a review on record means the last review returned it."""
+        return self.State.RETURNED if self.reviewed_at else self.State.DRAFT
 
     @property
     def is_submitted(self) -> bool:

@@ -43,6 +43,38 @@ class ReportAccess:
     can_sign_off: bool
     can_review: bool  # the office of the unit's own jurisdiction
 
+    def role_allows(self, action: str) -> bool:
+        """Whether the person's role in the unit may ever take ``action`` on the report.
+
+        Staff edit and send for sign-off, and withdraw what they sent; the head edits, signs
+        off (from any editable state) and sends back; nobody else changes a unit's report.
+        """
+        return {
+            "edit": self.can_edit,
+            "send": self.can_edit and not self.can_sign_off,
+            "withdraw": self.can_edit and not self.can_sign_off,
+            "sign_off": self.can_sign_off,
+            "send_back": self.can_sign_off,
+        }[action]
+
+    @property
+    def actions(self) -> frozenset[str]:
+        """What the person may do to the report now: the page shows exactly these.
+
+        The services refuse the same moves under the report's lock, whatever a page showed.
+        """
+        report = self.report
+        if report.period.is_closed or not report.is_editable_state:
+            return frozenset()
+        now = {"sign_off"}
+        if report.content_editable_by(is_head=self.can_sign_off):
+            now.add("edit")
+        if report.state == Report.State.AWAITING_SIGN_OFF:
+            now |= {"send_back", "withdraw"}
+        else:
+            now.add("send")
+        return frozenset(action for action in now if self.role_allows(action))
+
 
 def report_for_user(*, scope: Scope, report_id: int) -> ReportAccess:
     """The report if the user may see it, else 404 (a guessed id shows nothing)."""
@@ -226,6 +258,7 @@ class ReportPage:
 
 
 def report_page(*, access: ReportAccess, form=None, today=None) -> ReportPage:
+    from reform.history.selectors import history_groups
     from reform.history.services import entries_for
     from reform.workdays.services import calendar
 
@@ -236,7 +269,7 @@ def report_page(*, access: ReportAccess, form=None, today=None) -> ReportPage:
     report = access.report
     indicators = indicators_of(report)
     values = list(report.indicator_values.select_related("indicator"))
-    if form is None and access.can_edit and report.is_editable_state:
+    if form is None and "edit" in access.actions:
         form = ReportForm(initial=ReportForm.initial_for(report, values), indicators=indicators)
     days_left = None
     if not report.is_submitted and not report.period.is_closed:
@@ -251,22 +284,11 @@ def report_page(*, access: ReportAccess, form=None, today=None) -> ReportPage:
             report.evidence.filter(removed_at__isnull=True).select_related("uploaded_by")
         ),
         cooperating=list(cooperating_reports(report=report)),
-        history=_labelled(entries_for(report)),
+        history=history_groups(entries_for(report)),
         days_left=days_left,
         missing=missing_for_submission(report) if report.is_editable_state else [],
         has_head=unit_has_head(report.unit_id, today=today),
     )
-
-
-def _labelled(entries) -> list:
-    """History rows with a readable label for the field they changed."""
-    labels = {
-        f.name: f.verbose_name for f in Report._meta.get_fields() if hasattr(f, "verbose_name")
-    }
-    rows = list(entries)
-    for entry in rows:
-        entry.field_label = labels.get(entry.field, entry.field)
-    return rows
 
 
 # --- the office's review, closing and urging ---------------------------------------------------

@@ -14,15 +14,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reform.history.models import HistoryEntry
+from reform.history.models import HistoryEntry, Note
 from reform.history.services import record, snapshot
 from reform.org.models import Membership, Role
 from reform.plan.models import Assignment, Indicator, Period
+from reform.wording import join_list
 
 from .models import Evidence, IndicatorValue, Measure, Report, UrgingNotice
 
 REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")
 MEASURE_FIELDS = ("title", "due_on", "done_on")
+# The history "field" of an evidence file added or removed (labelled by history.selectors).
+EVIDENCE_FIELD = "evidence"
 
 
 class ReportError(Exception):
@@ -118,6 +121,17 @@ def _check_editable(report: Report) -> None:
         )
 
 
+def _check_may_change(report: Report, actor) -> None:
+    """While a report awaits sign-off only the head changes it (Report.content_editable_by)."""
+    if not report.content_editable_by(is_head=is_unit_head(actor, report.unit_id)):
+        raise ReportError(
+            _(
+                "This report is with the unit head for sign-off. Withdraw it first if it "
+                "needs changing."
+            )
+        )
+
+
 def _lock(report: Report) -> Report:
     return Report.objects.select_for_update().select_related("period").get(pk=report.pk)
 
@@ -137,6 +151,7 @@ def report_save(*, report: Report, actor, changes: ReportChanges, base_version: 
     with transaction.atomic():
         current = _lock(report)
         _check_editable(current)
+        _check_may_change(current, actor)
         if current.version != base_version:
             raise ReportConflict(current)
         before = snapshot(current, REPORT_FIELDS)
@@ -199,11 +214,22 @@ def unit_has_head(unit_id: int, *, today: dt.date | None = None) -> bool:
     )
 
 
+def is_unit_head(user, unit_id: int, *, today: dt.date | None = None) -> bool:
+    if user is None or not user.is_active:
+        return False
+    today = today or timezone.localdate()
+    return (
+        Membership.objects.valid_on(today)
+        .filter(unit_id=unit_id, role=Role.HEAD, user=user)
+        .exists()
+    )
+
+
 def _check_complete(report: Report) -> None:
     missing = missing_for_submission(report)
     if missing:
         raise ReportError(
-            _("Please fill in before sending: %(fields)s.") % {"fields": "、".join(missing)}
+            _("Please fill in before sending: %(fields)s.") % {"fields": join_list(missing)}
         )
 
 
@@ -217,23 +243,31 @@ def _submit(report: Report, actor, now) -> None:
         report.is_late = timezone.localdate(now) > report.due_on
 
 
-def _move(*, report: Report, actor, base_version: int, move, note: str = "") -> Report:
-    """Lock a complete, editable report at ``base_version``, apply ``move`` to its state,
-    and record the change."""
+def _move(
+    *,
+    report: Report,
+    actor,
+    base_version: int,
+    move,
+    note: str = "",
+    fields: tuple[str, ...] = ("state",),
+    complete: bool = True,
+) -> Report:
+    """Lock an editable report at ``base_version`` (complete, unless ``complete`` is false),
+    apply ``move`` to its state, and record the change of ``fields``."""
     with transaction.atomic():
         current = _lock(report)
         _check_editable(current)
         if current.version != base_version:
             raise ReportConflict(current)
-        _check_complete(current)
-        before = snapshot(current, ("state",))
+        if complete:
+            _check_complete(current)
+        before = snapshot(current, fields)
         move(current, timezone.now())
         current.version += 1
         current.updated_by = actor
         current.save()
-        record(
-            obj=current, actor=actor, before=before, after=snapshot(current, ("state",)), note=note
-        )
+        record(obj=current, actor=actor, before=before, after=snapshot(current, fields), note=note)
     return current
 
 
@@ -241,6 +275,9 @@ def report_send_for_sign_off(*, report: Report, actor, base_version: int) -> Rep
     """Staff send the report to their head; a unit without a head submits directly."""
 
     def move(current: Report, now) -> None:
+        if current.state == Report.State.AWAITING_SIGN_OFF:
+            raise ReportError(_("This report is already with the unit head for sign-off."))
+        current.sign_off_comment = ""
         if unit_has_head(current.unit_id):
             current.state = Report.State.AWAITING_SIGN_OFF
             current.sent_for_sign_off_at = now
@@ -257,8 +294,58 @@ def report_sign_off(*, report: Report, actor, base_version: int) -> Report:
         actor=actor,
         base_version=base_version,
         move=lambda current, now: _submit(current, actor, now),
-        note=_("signed off"),
+        note=Note.SIGNED_OFF,
     )
+
+
+def _back_to_unit(*, report: Report, actor, base_version: int, note: str, comment: str = ""):
+    """Take a report awaiting sign-off back to the state it came from (draft, or returned
+    with the office's comment kept), recording who did it."""
+
+    def move(current: Report, now) -> None:
+        if current.state != Report.State.AWAITING_SIGN_OFF:
+            raise ReportError(
+                _("Only a report awaiting sign-off can be taken back; this one is %(state)s.")
+                % {"state": current.get_state_display()}
+            )
+        current.state = current.state_before_sign_off
+        current.sign_off_comment = comment
+        current.sent_for_sign_off_at = None
+
+    return _move(
+        report=report,
+        actor=actor,
+        base_version=base_version,
+        move=move,
+        note=note,
+        fields=("state", "sign_off_comment"),
+        complete=False,
+    )
+
+
+def report_withdraw(*, report: Report, actor, base_version: int) -> Report:
+    """Staff take back a report they sent to the head, to change it before sign-off."""
+    return _back_to_unit(report=report, actor=actor, base_version=base_version, note=Note.WITHDRAWN)
+
+
+def report_send_back(*, report: Report, actor, base_version: int, comment: str) -> Report:
+    """The head sends a report back to staff with a comment, instead of signing it off;
+    staff are told by email (through the outbox, in the same transaction)."""
+    from .emails import send_sign_off_return_notice
+
+    comment = comment.strip()
+    if not comment:
+        raise ReportError(_("Please write what staff should change; they will read it."))
+    with transaction.atomic():
+        current = _back_to_unit(
+            report=report,
+            actor=actor,
+            base_version=base_version,
+            note=Note.SENT_BACK,
+            comment=comment,
+        )
+        send_sign_off_return_notice(current, head=actor)
+    return current
 
 
 # --- evidence --------------------------------------------------------------------------------
@@ -284,6 +371,7 @@ def evidence_add(*, report: Report, actor, upload, kind: str) -> Evidence:
     with transaction.atomic():
         current = _lock(report)
         _check_editable(current)
+        _check_may_change(current, actor)
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)
@@ -303,7 +391,7 @@ def evidence_add(*, report: Report, actor, upload, kind: str) -> Evidence:
                 obj=current,
                 actor=actor,
                 action=HistoryEntry.Action.CREATE,
-                after={str(_("evidence")): evidence.original_name},
+                after={EVIDENCE_FIELD: evidence.original_name},
             )
         except BaseException:
             # Nothing half-saved: no file on disk without its row.
@@ -317,6 +405,7 @@ def evidence_remove(*, evidence: Evidence, actor) -> None:
     with transaction.atomic():
         current = _lock(evidence.report)
         _check_editable(current)
+        _check_may_change(current, actor)
         locked = Evidence.objects.select_for_update().get(pk=evidence.pk, report=current)
         if locked.removed_at is not None:
             # Removed by someone else a moment ago: nothing left to do, no second entry.
@@ -327,9 +416,9 @@ def evidence_remove(*, evidence: Evidence, actor) -> None:
         record(
             obj=current,
             actor=actor,
-            before={str(_("evidence")): evidence.original_name},
+            before={EVIDENCE_FIELD: evidence.original_name},
             after={},
-            note=_("evidence removed"),
+            note=Note.EVIDENCE_REMOVED,
         )
 
 
@@ -457,7 +546,7 @@ def measure_complete(
             actor=actor,
             before=before,
             after=snapshot(current, MEASURE_FIELDS),
-            note=_("marked done"),
+            note=Note.MARKED_DONE,
         )
     return current
 
@@ -497,7 +586,7 @@ def report_accept(*, report: Report, actor) -> Report:
         actor=actor,
         state=Report.State.ACCEPTED,
         comment="",
-        note=_("accepted by the office"),
+        note=Note.ACCEPTED,
     )
 
 
@@ -517,7 +606,7 @@ def report_return(*, report: Report, actor, comment: str) -> Report:
             actor=actor,
             state=Report.State.RETURNED,
             comment=comment,
-            note=_("returned by the office"),
+            note=Note.RETURNED,
         )
         send_return_notice(current)  # an outbox row in the same transaction
     return current
@@ -569,6 +658,6 @@ def urging_acknowledge(*, notice: UrgingNotice, actor, answer: str = "") -> Urgi
             actor=actor,
             before=before,
             after=snapshot(current, ("acknowledged_at", "answer")),
-            note=_("acknowledged"),
+            note=Note.ACKNOWLEDGED,
         )
     return current

@@ -2,7 +2,15 @@
 
 from .evidence import evidence_download, evidence_remove, evidence_upload
 from .measures import measure_complete, measure_create, measure_edit, measure_row, measures
-from .reports import my_unit, report_detail, report_send, report_sign_off, unit_page
+from .reports import (
+    my_unit,
+    report_detail,
+    report_send,
+    report_send_back,
+    report_sign_off,
+    report_withdraw,
+    unit_page,
+)
 from .review import (
     assignment_close_view,
     assignment_reopen_view,
@@ -34,6 +42,8 @@ __all__ = [
     "my_unit",
     "report_detail",
     "report_send",
+    "report_send_back",
     "report_sign_off",
+    "report_withdraw",
     "unit_page",
 ]

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from reform.org.selectors import scope_for
 
 from .. import selectors, services
-from ..forms import ActionForm, ReportForm
+from ..forms import ActionForm, ReportForm, SendBackForm
 from ..models import Report
 
 # --- my unit's page ----------------------------------------------------------------------------
@@ -100,34 +100,49 @@ def report_url(report: Report) -> str:
     return reverse("reports:report", kwargs={"report_id": report.pk})
 
 
+# The moves of a report inside its unit (DESIGN, "Progress report"): what each is called in
+# the service layer, and whether it needs the person's comment.
+_MOVES = {
+    "send": services.report_send_for_sign_off,
+    "sign_off": services.report_sign_off,
+    "withdraw": services.report_withdraw,
+    "send_back": services.report_send_back,
+}
+
+
+def _done_message(action: str, report: Report) -> str:
+    if action == "withdraw":
+        return _("Withdrawn from sign-off: you may change the report and send it again.")
+    if action == "send_back":
+        return _("Sent back to staff with your comment; they have been told by email.")
+    if report.state == Report.State.AWAITING_SIGN_OFF:
+        return _("Sent to the unit head for sign-off.")
+    return _("Submitted to the leading-group office.")
+
+
 def _report_action(request, report_id: int, *, action: str):
-    """Send for sign-off or sign off: a confirmation page on GET, the change on POST."""
+    """A move of the report (send, sign off, withdraw, send back): a confirmation page on
+    GET, the change on POST. The person's role is checked here (403); whether the report's
+    state allows the move is the service's to refuse, under the report's lock."""
     scope = scope_for(request.user)
     access = selectors.report_for_user(scope=scope, report_id=report_id)
     report = access.report
-    allowed = access.can_sign_off if action == "sign_off" else access.can_edit
-    if not allowed:
+    if not access.role_allows(action):
         raise PermissionDenied(_("You may not do this for this report."))
+    form_class = SendBackForm if action == "send_back" else ActionForm
     if request.method == "GET":
-        return render(
-            request,
-            "reports/confirm.html",
-            {
-                "report": report,
-                "action": action,
-                "form": ActionForm(initial={"version": report.version}),
-            },
-        )
-    form = ActionForm(request.POST)
+        form = form_class(initial={"version": report.version})
+        return _confirm(request, report, action, form)
+    form = form_class(request.POST)
     if not form.is_valid():
+        if action == "send_back" and "version" in form.cleaned_data:
+            return _confirm(request, report, action, form)  # the comment is missing
         messages.error(request, _("The request was incomplete; please try again."))
         return redirect(report_url(report))
-    service = (
-        services.report_sign_off if action == "sign_off" else services.report_send_for_sign_off
-    )
+    extra = {"comment": form.cleaned_data["comment"]} if action == "send_back" else {}
     try:
-        report = service(
-            report=report, actor=request.user, base_version=form.cleaned_data["version"]
+        report = _MOVES[action](
+            report=report, actor=request.user, base_version=form.cleaned_data["version"], **extra
         )
     except services.ReportConflict:
         messages.error(
@@ -137,14 +152,20 @@ def _report_action(request, report_id: int, *, action: str):
     except services.ReportError as refused:
         messages.error(request, str(refused))
     else:
-        if report.state == Report.State.AWAITING_SIGN_OFF:
-            messages.success(request, _("Sent to the unit head for sign-off."))
-        else:
-            messages.success(request, _("Submitted to the leading-group office."))
+        messages.success(request, _done_message(action, report))
     if request.htmx:
         # The state, the buttons and the history all change: load the whole page again.
         return HttpResponseClientRedirect(report_url(report))
     return redirect(report_url(report))
+
+
+def _confirm(request, report, action, form):
+    has_head = services.unit_has_head(report.unit_id)
+    return render(
+        request,
+        "reports/confirm.html",
+        {"report": report, "action": action, "form": form, "has_head": has_head},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,3 +176,13 @@ def report_send(request, report_id: int):
 @require_http_methods(["GET", "POST"])
 def report_sign_off(request, report_id: int):
     return _report_action(request, report_id, action="sign_off")
+
+
+@require_http_methods(["GET", "POST"])
+def report_withdraw(request, report_id: int):
+    return _report_action(request, report_id, action="withdraw")
+
+
+@require_http_methods(["GET", "POST"])
+def report_send_back(request, report_id: int):
+    return _report_action(request, report_id, action="send_back")
