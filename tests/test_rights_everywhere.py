@@ -131,6 +131,7 @@ QUERIES = {
     "dashboard:ledger_xlsx": _jurisdiction_query,
     "dashboard:ledger_csv": _jurisdiction_query,
     "dashboard:summary_docx": _jurisdiction_query,
+    "dashboard:summary_form": _jurisdiction_query,
     "reports:urging_new": lambda side: {"unit": side.unit.pk},
 }
 # A minimal POST body where an empty one would not reach the rights check.
@@ -192,9 +193,14 @@ reports:measures           LOGIN       OK          OK          GONE        GONE 
     POST                   LOGIN       METHOD      METHOD      METHOD      METHOD      METHOD
 reports:report             LOGIN       OK          OK          GONE        OK          GONE
     POST                   LOGIN       OK          OK          GONE        DENY        GONE
-reports:send               LOGIN       OK          OK          GONE        DENY        GONE
-    POST                   LOGIN       REDIRECT    REDIRECT    GONE        DENY        GONE
+# Staff send for sign-off and withdraw what they sent; the head signs off or sends back.
+reports:send               LOGIN       OK          DENY        GONE        DENY        GONE
+    POST                   LOGIN       REDIRECT    DENY        GONE        DENY        GONE
 reports:sign_off           LOGIN       DENY        OK          GONE        DENY        GONE
+    POST                   LOGIN       DENY        REDIRECT    GONE        DENY        GONE
+reports:withdraw           LOGIN       OK          DENY        GONE        DENY        GONE
+    POST                   LOGIN       REDIRECT    DENY        GONE        DENY        GONE
+reports:send_back          LOGIN       DENY        OK          GONE        DENY        GONE
     POST                   LOGIN       DENY        REDIRECT    GONE        DENY        GONE
 reports:evidence_upload    LOGIN       METHOD      METHOD      METHOD      METHOD      METHOD
     POST                   LOGIN       REDIRECT    REDIRECT    GONE        DENY        GONE
@@ -240,6 +246,8 @@ dashboard:ledger_xlsx      LOGIN       DENY        DENY        DENY        DENY 
 dashboard:ledger_csv       LOGIN       DENY        DENY        DENY        DENY        DENY
     POST                   LOGIN       METHOD      METHOD      METHOD      METHOD      METHOD
 dashboard:summary_docx     LOGIN       DENY        DENY        DENY        DENY        DENY
+    POST                   LOGIN       METHOD      METHOD      METHOD      METHOD      METHOD
+dashboard:summary_form     LOGIN       DENY        DENY        DENY        DENY        DENY
     POST                   LOGIN       METHOD      METHOD      METHOD      METHOD      METHOD
 dashboard:unit_ledger_xlsx LOGIN       OK          OK          GONE        GONE        GONE
     POST                   LOGIN       METHOD      METHOD      METHOD      METHOD      METHOD
@@ -386,6 +394,10 @@ reports:send               DENY        DENY        DENY        DENY        GONE 
     POST                   DENY        DENY        DENY        DENY        GONE        DENY
 reports:sign_off           DENY        DENY        DENY        DENY        GONE        DENY
     POST                   DENY        DENY        DENY        DENY        GONE        DENY
+reports:withdraw           DENY        DENY        DENY        DENY        GONE        DENY
+    POST                   DENY        DENY        DENY        DENY        GONE        DENY
+reports:send_back          DENY        DENY        DENY        DENY        GONE        DENY
+    POST                   DENY        DENY        DENY        DENY        GONE        DENY
 reports:evidence_upload    METHOD      METHOD      METHOD      METHOD      METHOD      METHOD
     POST                   DENY        DENY        DENY        DENY        GONE        DENY
 reports:evidence           OK          OK          OK          OK          GONE        OK
@@ -430,6 +442,8 @@ dashboard:ledger_xlsx      OK          OK          OK          OK          GONE 
 dashboard:ledger_csv       OK          OK          OK          OK          GONE        OK
     POST                   METHOD      METHOD      METHOD      METHOD      METHOD      METHOD
 dashboard:summary_docx     OK          OK          OK          OK          GONE        OK
+    POST                   METHOD      METHOD      METHOD      METHOD      METHOD      METHOD
+dashboard:summary_form     OK          OK          OK          OK          GONE        OK
     POST                   METHOD      METHOD      METHOD      METHOD      METHOD      METHOD
 dashboard:unit_ledger_xlsx OK          OK          OK          OK          GONE        OK
     POST                   METHOD      METHOD      METHOD      METHOD      METHOD      METHOD

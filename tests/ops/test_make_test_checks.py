@@ -1,7 +1,7 @@
 """bin/check-test-services: `make test` stops, naming what to install, when a service is missing.
 
-It never lets the PostgreSQL, Redis or browser tests be skipped, and never swaps a server
-named in the environment for another one.
+It never lets the PostgreSQL, Redis, browser, document (LibreOffice, pdftotext, Chinese fonts)
+or npm tests be skipped, and never swaps a server named in the environment for another one.
 """
 
 import os
@@ -26,6 +26,26 @@ def real_services_env() -> dict[str, str]:
     assert env["DATABASE_URL"].startswith(("postgres://", "postgresql://"))
     assert env["REDIS_URL"].startswith("redis")
     return env
+
+
+INSTALL_DOCUMENT_TOOLS = (
+    "apt-get install -y --no-install-recommends "
+    "libreoffice-calc libreoffice-writer poppler-utils fonts-noto-cjk"
+)
+
+
+def path_without(folder: Path, *hidden: str) -> str:
+    """A PATH of one folder with every program of this PATH but ``hidden``."""
+    folder.mkdir()
+    for directory in os.environ["PATH"].split(os.pathsep):
+        if not os.path.isdir(directory):
+            continue
+        for name in os.listdir(directory):
+            program = os.path.join(directory, name)
+            if name in hidden or (folder / name).exists() or not os.access(program, os.X_OK):
+                continue
+            (folder / name).symlink_to(program)
+    return str(folder)
 
 
 def run_check(**overrides: str) -> subprocess.CompletedProcess:
@@ -95,10 +115,48 @@ def test_missing_chromium_stops_with_how_to_install():
     assert "apt-get install -y chromium" in done.stderr
 
 
-def test_every_missing_service_is_named_at_once():
-    done = run_check(DATABASE_URL=CLOSED_DB, REDIS_URL=CLOSED_REDIS, CHROMIUM_PATH="/nonexistent")
+def test_missing_libreoffice_stops_with_how_to_install(tmp_path):
+    done = run_check(PATH=path_without(tmp_path / "bin", "libreoffice", "soffice"))
     assert done.returncode != 0
-    for name in ("PostgreSQL", "Redis", "Chromium"):
+    assert "LibreOffice (libreoffice or soffice) is not on PATH" in done.stderr
+    assert INSTALL_DOCUMENT_TOOLS in done.stderr
+    assert "pdftotext (poppler-utils) is not on PATH" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_missing_pdftotext_stops_with_how_to_install(tmp_path):
+    done = run_check(PATH=path_without(tmp_path / "bin", "pdftotext"))
+    assert done.returncode != 0
+    assert "pdftotext (poppler-utils) is not on PATH" in done.stderr
+    assert INSTALL_DOCUMENT_TOOLS in done.stderr
+
+
+def test_missing_chinese_fonts_stop_with_how_to_install(tmp_path):
+    no_fonts = tmp_path / "fonts.conf"
+    no_fonts.write_text("<?xml version='1.0'?>\n<fontconfig></fontconfig>\n")
+    done = run_check(FONTCONFIG_FILE=str(no_fonts))
+    assert done.returncode != 0
+    assert "`fc-list :lang=zh` finds no font for Chinese" in done.stderr
+    assert INSTALL_DOCUMENT_TOOLS in done.stderr
+
+
+def test_missing_npm_stops_with_how_to_install(tmp_path):
+    done = run_check(PATH=path_without(tmp_path / "bin", "npm"))
+    assert done.returncode != 0
+    assert "npm" in done.stderr
+    assert "apt-get install -y nodejs npm" in done.stderr
+    assert INSTALL_DOCUMENT_TOOLS not in done.stderr
+
+
+def test_every_missing_service_is_named_at_once(tmp_path):
+    done = run_check(
+        DATABASE_URL=CLOSED_DB,
+        REDIS_URL=CLOSED_REDIS,
+        CHROMIUM_PATH="/nonexistent",
+        PATH=path_without(tmp_path / "bin", "libreoffice", "soffice", "pdftotext", "npm"),
+    )
+    assert done.returncode != 0
+    for name in ("PostgreSQL", "Redis", "Chromium", "LibreOffice", "pdftotext", "npm"):
         assert name in done.stderr
 
 

@@ -73,14 +73,34 @@ def url(name: str, **params) -> str:
     return reverse(f"dashboard:{name}") + (f"?{query}" if query else "")
 
 
-def sheet_of(response):
+def ledger_of(response):
+    """The ledger's workbook: the printed sheet, then the sheet of what does not fit."""
     assert response.status_code == 200, response.status_code
     content = b"".join(response.streaming_content)
-    return load_workbook(io.BytesIO(content)).active
+    return load_workbook(io.BytesIO(content))
 
 
-def rows_of(sheet) -> list[list]:
-    return [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+def headers_of(sheet) -> list[str]:
+    """Row 2 of a sheet (row 1 is the heading), without the line breaks of narrow columns."""
+    return [cell.value.replace("\n", "") for cell in sheet[2]]
+
+
+def rows_of(workbook) -> list[list]:
+    """Every row with every column, in HEADER's order, from both sheets (row n of the second
+    sheet is row n of the first)."""
+    sheets = workbook.worksheets
+    assert len(sheets) == 2
+    columns = [headers_of(sheet) for sheet in sheets]
+    rows = []
+    pages = (sheet.iter_rows(min_row=3, values_only=True) for sheet in sheets)
+    for values in zip(*pages, strict=True):
+        merged = {}
+        for headers, row in zip(columns, values, strict=True):
+            for header, value in zip(headers, row, strict=True):
+                assert merged.get(header, value) == value, header  # the key columns agree
+                merged[header] = value
+        rows.append([merged[header] for header in HEADER])
+    return rows
 
 
 def csv_rows(response) -> tuple[bytes, list[list[str]]]:
@@ -134,13 +154,13 @@ def test_the_office_downloads_the_ledger_of_the_period_on_screen(client, demo):
     assert "%E5%8F%B0%E8%B4%A6" in disposition  # 台账
     assert "2025H1.xlsx" in disposition
 
-    sheet = sheet_of(response)
+    workbook = ledger_of(response)
+    sheet = workbook.worksheets[0]
     assert sheet.title == "2025年上半年台账"
-    assert sheet.freeze_panes == "A2"
-    assert [c.value for c in next(sheet.iter_rows(max_row=1))] == HEADER
-    assert sheet["A1"].font.b
-    assert sheet.column_dimensions["J"].width == 60
-    rows = rows_of(sheet)
+    assert [h for h in HEADER if h in headers_of(sheet)] == headers_of(sheet)
+    assert set(HEADER) == set(headers_of(sheet)) | set(headers_of(workbook.worksheets[1]))
+    assert sheet["A2"].font.b
+    rows = rows_of(workbook)
     expected = province_reports("2025H1")
     assert len(rows) == expected.count() == 36
     assert [r[COL["序号"]] for r in rows] == list(range(1, 37))
@@ -160,12 +180,13 @@ def test_the_office_downloads_the_ledger_of_the_period_on_screen(client, demo):
     assert row[COL["报送时间"]] == (
         known.submitted_at.astimezone(SHANGHAI).replace(tzinfo=None, second=0, microsecond=0)
     )
-    assert sheet.cell(row=rows.index(row) + 2, column=COL["进展情况"] + 1).alignment.wrap_text
+    progress_column = headers_of(sheet).index("进展情况") + 1
+    assert sheet.cell(row=rows.index(row) + 3, column=progress_column).alignment.wrap_text
 
 
 def test_the_ledger_lists_the_lead_unit_first_in_the_order_of_the_plan(client, demo):
     client.force_login(demo["office"])
-    rows = rows_of(sheet_of(client.get(url("ledger_xlsx", period="2025H1"))))
+    rows = rows_of(ledger_of(client.get(url("ledger_xlsx", period="2025H1"))))
     task_order = [int(r[COL["任务序号"]]) for r in rows]
     assert task_order == sorted(task_order)
     task21 = [r for r in rows if r[COL["任务序号"]] == "21"]
@@ -175,7 +196,7 @@ def test_the_ledger_lists_the_lead_unit_first_in_the_order_of_the_plan(client, d
 
 def test_the_csv_opens_in_excel_in_chinese_and_has_the_same_rows(client, demo):
     client.force_login(demo["office"])
-    xlsx_rows = rows_of(sheet_of(client.get(url("ledger_xlsx", period="2024H2"))))
+    xlsx_rows = rows_of(ledger_of(client.get(url("ledger_xlsx", period="2024H2"))))
     response = client.get(url("ledger_csv", period="2024H2"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "2024H2.csv" in response["Content-Disposition"]
@@ -197,7 +218,7 @@ def test_the_csv_opens_in_excel_in_chinese_and_has_the_same_rows(client, demo):
 
 def test_filters_narrow_the_ledger_to_a_section(client, demo):
     client.force_login(demo["office"])
-    rows = rows_of(sheet_of(client.get(url("ledger_xlsx", period="2025H1", section=5))))
+    rows = rows_of(ledger_of(client.get(url("ledger_xlsx", period="2025H1", section=5))))
     assert {r[COL["任务序号"]] for r in rows} == {"21", "22", "23", "24"}
     assert len(rows) == province_reports("2025H1").filter(task__section__number=5).count()
     assert {r[COL["任务板块"]] for r in rows} == {"（五）深化拓展税收共治格局"}
@@ -229,19 +250,19 @@ def test_below_adds_the_jurisdictions_under_the_one_on_screen(client, plan, cast
     ensure_reports(periods=[plan])
     client.force_login(cast["office"])
 
-    own = rows_of(sheet_of(client.get(url("ledger_xlsx"))))
+    own = rows_of(ledger_of(client.get(url("ledger_xlsx"))))
     assert len(own) == 36 and "呼兰区税务局" not in {r[COL["责任单位"]] for r in own}
 
     response = client.get(url("ledger_xlsx", below=1))
     assert "%EF%BC%88%E5%90%AB%E4%B8%8B%E7%BA%A7%EF%BC%89" in response["Content-Disposition"]
-    with_below = rows_of(sheet_of(response))
+    with_below = rows_of(ledger_of(response))
     assert len(with_below) == 37
     assert with_below[-1][COL["责任单位"]] == "呼兰区税务局"
     assert with_below[-1][COL["所属地区"]] == "哈尔滨市"
 
     # The Harbin office sees its own unit in its own ledger.
     client.force_login(cast["harbin_office"])
-    harbin = rows_of(sheet_of(client.get(url("ledger_xlsx"))))
+    harbin = rows_of(ledger_of(client.get(url("ledger_xlsx"))))
     assert [r[COL["责任单位"]] for r in harbin] == ["呼兰区税务局"]
 
 
@@ -258,7 +279,7 @@ def test_a_reports_words_stay_words_in_the_spreadsheet(client, plan, cast):
     report = Report.objects.get(unit=cast["police"], task__number=21, period=plan)
     submit(report, cast["police_staff"], progress='=HYPERLINK("http://x")\x0b已完成', percent=70)
     client.force_login(cast["office"])
-    rows = rows_of(sheet_of(client.get(url("ledger_xlsx"))))
+    rows = rows_of(ledger_of(client.get(url("ledger_xlsx"))))
     row = next(
         r for r in rows if (r[COL["责任单位"]], r[COL["任务序号"]]) == ("黑龙江省公安厅", "21")
     )
@@ -293,8 +314,8 @@ def test_the_summary_holds_every_task_in_official_form(client, demo):
     document = docx_of(response)
     paragraphs = document.paragraphs
     title = paragraphs[0]
-    assert title.text == "黑龙江省深化税收征管改革推进情况汇总（2025年上半年）"
-    assert fonts_of(title.runs[0]) == ("黑体", "黑体")
+    assert title.text == "黑龙江省深化税收征管改革推进情况汇总\n（2025年上半年）"
+    assert fonts_of(title.runs[0]) == ("方正小标宋简体", "方正小标宋简体")
     assert title.runs[0].font.size.pt == 22
 
     texts = [p.text for p in paragraphs]
@@ -304,7 +325,7 @@ def test_the_summary_holds_every_task_in_official_form(client, demo):
     headings = [p for p in paragraphs if p.text in {f"{t.number}．{t.short_title}" for t in tasks}]
     assert [p.text for p in headings] == [f"{t.number}．{t.short_title}" for t in tasks]
     assert len(headings) == 27
-    assert fonts_of(headings[0].runs[0]) == ("仿宋", "仿宋")
+    assert fonts_of(headings[0].runs[0]) == ("仿宋_GB2312", "仿宋_GB2312")
     first_level = paragraphs[texts.index("一、总体情况")]
     assert fonts_of(first_level.runs[0]) == ("黑体", "黑体")
     assert first_level.runs[0].font.size.pt == 16
@@ -317,19 +338,21 @@ def test_the_summary_holds_every_task_in_official_form(client, demo):
     assert f"审核通过{accepted}份" in overview
     assert f"逾期报送{reports.filter(is_late=True).count()}份" in overview
 
-    # Under each task, the lead unit's own words, in 仿宋.
+    # Under each task, the lead unit's own words, in 仿宋_GB2312.
     lead = reports.filter(role="lead", state=Report.State.ACCEPTED).select_related("task").first()
     heading = texts.index(f"{lead.task.number}．{lead.task.short_title}")
     below_heading = paragraphs[heading + 1 : heading + 5]
     assert below_heading[0].text.startswith("牵头单位：国家税务总局黑龙江省税务局")
     progress = next(p for p in below_heading if p.text.startswith("进展情况："))
     assert progress.text == f"进展情况：{lead.progress}"
-    assert {fonts_of(r)[0] for r in progress.runs} == {"仿宋"}
+    assert {fonts_of(r)[0] for r in progress.runs} == {"仿宋_GB2312"}
 
 
 def tasks_named(lines: list[str], unit_name: str) -> list[str]:
-    """From "2．黑龙江省公安厅：第21、23项任务。", the task numbers of the unit's line."""
+    """From "2．黑龙江省公安厅：第21、23项任务。", the task numbers of the unit's line (without
+    the invisible characters that say where its line may break)."""
     line = next(t for t in lines if f"．{unit_name}：" in t)
+    line = line.replace(exports.WORD_JOINER, "").replace(exports.ZERO_WIDTH_SPACE, "")
     return line.split("：第", 1)[1].split("项", 1)[0].split("、")
 
 
@@ -386,9 +409,9 @@ def test_unit_people_get_their_own_ledger_and_no_office_exports(client, plan, ca
             response["Content-Disposition"]  # 黑龙江省公安厅
         )
     )
-    sheet = sheet_of(response)
-    assert sheet.title == "2025年上半年台账"
-    assert [(r[COL["任务序号"]], r[COL["责任单位"]]) for r in rows_of(sheet)] == [
+    workbook = ledger_of(response)
+    assert workbook.worksheets[0].title == "2025年上半年台账"
+    assert [(r[COL["任务序号"]], r[COL["责任单位"]]) for r in rows_of(workbook)] == [
         ("21", "黑龙江省公安厅"),
         ("23", "黑龙江省公安厅"),
     ]
@@ -415,12 +438,12 @@ def test_a_unit_sees_its_own_drafts_in_its_ledger_and_the_office_does_not(client
     own = reverse("dashboard:unit_ledger_xlsx", args=[cast["tax"].pk])
 
     client.force_login(cast["tax_staff"])
-    row = rows_of(sheet_of(client.get(own)))[1]
+    row = rows_of(ledger_of(client.get(own)))[1]
     assert (row[COL["任务序号"]], row[COL["进展情况"]]) == ("2", "平台试点已在三个市上线。")
     assert row[COL["审核状态"]] == "草稿"
 
     client.force_login(cast["office"])
-    row = rows_of(sheet_of(client.get(own)))[1]
+    row = rows_of(ledger_of(client.get(own)))[1]
     assert (row[COL["任务序号"]], row[COL["进展情况"]]) == ("2", None)
     assert row[COL["推进状态"]] == "未报送"
 
@@ -430,7 +453,7 @@ def test_a_late_report_and_an_overdue_one_are_marked(client, plan, cast, time_ma
     time_machine.move_to(dt.datetime(2025, 12, 24, 10, 0, tzinfo=SHANGHAI))  # after 12-18
     submit(report, cast["police_staff"])
     client.force_login(cast["office"])
-    rows = rows_of(sheet_of(client.get(url("ledger_xlsx"))))
+    rows = rows_of(ledger_of(client.get(url("ledger_xlsx"))))
     police = {r[COL["任务序号"]]: r for r in rows if r[COL["责任单位"]] == "黑龙江省公安厅"}
     assert police["23"][COL["是否逾期"]] == "是"
     assert police["21"][COL["是否逾期"]] == "逾期未报"  # cooperating units' date has passed
@@ -454,7 +477,7 @@ def test_a_renamed_unit_keeps_its_old_name_in_the_ledgers_of_its_time(client, de
     client.force_login(demo["office"])
 
     def pboc_names(period):
-        rows = rows_of(sheet_of(client.get(url("ledger_xlsx", period=period))))
+        rows = rows_of(ledger_of(client.get(url("ledger_xlsx", period=period))))
         return {r[COL["责任单位"]] for r in rows if "人民银行" in r[COL["责任单位"]]}
 
     assert pboc_names("2022H2") == {"中国人民银行哈尔滨中心支行"}
@@ -503,7 +526,7 @@ def test_an_export_runs_the_same_queries_for_36_or_300_reports(client, plan, cas
     large, content = queries_of(client, url(name))
     assert large == small < 20  # sign-in, session, scope, filters and the export itself
     if name == "ledger_xlsx":
-        rows = rows_of(load_workbook(io.BytesIO(content)).active)
+        rows = rows_of(load_workbook(io.BytesIO(content)))
         assert len(rows) == 306
         assert "测试单位9（旧称）" in {r[COL["责任单位"]] for r in rows}
 

@@ -1,5 +1,6 @@
 """Downloads of the period and jurisdiction on screen: the ledger (.xlsx, .csv), the written
-summary (.docx), and a unit's ledger of its own reports.
+summary (.docx) with the page where the office adds its 版记, and a unit's ledger of its own
+reports.
 
 The files are built by ``reform.dashboard.exports``; these views only check who asks and
 for what, and stream the answer.
@@ -10,6 +11,7 @@ import tempfile
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -22,6 +24,7 @@ from reform.reports.selectors import period_from, unit_for_user
 
 from .. import exports
 from ..filters import Filters, parse_filters
+from ..forms import ColophonForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -53,9 +56,9 @@ def _filename(kind: str, name: str, period: Period, extension: str, *, below: bo
     return f"{kind}-{name}-{period.code}.{extension}"
 
 
-def _xlsx_response(rows, *, title: str, filename: str) -> FileResponse:
+def _xlsx_response(rows, *, title: str, heading: str, filename: str) -> FileResponse:
     stream = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-    exports.write_ledger_xlsx(rows, stream, title=title)
+    exports.write_ledger_xlsx(rows, stream, title=title, heading=heading)
     stream.seek(0)
     # FileResponse closes the file when the response is done, and writes Content-Disposition
     # with the RFC 5987 form (filename*=utf-8'') that a Chinese name needs.
@@ -65,9 +68,13 @@ def _xlsx_response(rows, *, title: str, filename: str) -> FileResponse:
 @require_GET
 def ledger_xlsx(request):
     filters, below = _filters(request)
+    today = timezone.localdate()
     return _xlsx_response(
-        exports.ledger_rows(filters.reports(below=below)),
+        exports.ledger_rows(filters.reports(below=below), today=today),
         title=exports.ledger_sheet_title(filters.period),
+        heading=exports.ledger_heading(
+            place=filters.jurisdiction.name, period=filters.period, today=today, below=below
+        ),
         filename=_filename("台账", filters.jurisdiction.name, filters.period, "xlsx", below=below),
     )
 
@@ -82,11 +89,41 @@ def ledger_csv(request):
     return response
 
 
+def _summary_form_page(request, filters: Filters, below: bool, form: ColophonForm):
+    hidden = {"period": filters.period.code, "jurisdiction": filters.jurisdiction.code}
+    if below:
+        hidden["below"] = "1"
+    return render(
+        request,
+        "dashboard/summary_form.html",
+        {
+            "filters": filters,
+            "below": below,
+            "form": form,
+            "hidden": hidden,
+            "issuer_example": exports.issuing_office(filters.jurisdiction),
+        },
+    )
+
+
+@require_GET
+def summary_form(request):
+    """The page before the written summary: the office may fill in the 版记 (抄送, 印发机关,
+    印发日期); the form sends a GET to summary_docx."""
+    filters, below = _filters(request)
+    return _summary_form_page(request, filters, below, ColophonForm())
+
+
 @require_GET
 def summary_docx(request):
+    """The written summary; with the 版记 of ``copied_to``, ``issuer`` and ``issued_on``
+    when they are given. Wrong values show the form again with what is wrong."""
     filters, below = _filters(request)
+    form = ColophonForm(request.GET)
+    if not form.is_valid():
+        return _summary_form_page(request, filters, below, form)
     stream = io.BytesIO()
-    exports.write_summary_docx(filters, stream, below=below)
+    exports.write_summary_docx(filters, stream, below=below, colophon=form.colophon())
     stream.seek(0)
     filename = _filename(
         "推进情况汇总", filters.jurisdiction.name, filters.period, "docx", below=below
@@ -108,8 +145,12 @@ def unit_ledger_xlsx(request, unit_id: int):
         # The unit's own people see their unsent drafts in their own ledger.
         unsent_text=scope.can_edit_unit_work(unit),
     )
+    name = unit.name_on(period.due_on)
     return _xlsx_response(
         rows,
         title=exports.ledger_sheet_title(period),
-        filename=_filename("台账", unit.name_on(period.due_on), period, "xlsx"),
+        heading=exports.ledger_heading(
+            place=name, jurisdiction=unit.jurisdiction.name, period=period, today=today
+        ),
+        filename=_filename("台账", name, period, "xlsx"),
     )
