@@ -9,13 +9,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Written after a successful install; older than pyproject.toml or constraints.txt = reinstall.
 STAMP := $(VENV)/.installed-reform-tracker
+# axe-core for the accessibility test (tests/e2e/test_accessibility.py): a test tool from the
+# npm registry, pinned by tests/a11y/package-lock.json, never served. Reinstalled (npm ci)
+# only when the lock file or package.json change.
+A11Y := tests/a11y
+A11Y_STAMP := $(A11Y)/node_modules/.installed-reform-tracker
 MANAGE := $(BIN)/python manage.py
 # Translation commands read no database and send nothing: they may always run with DEBUG
 # settings, so they need no secret key.
 I18N := DJANGO_DEBUG=true DJANGO_SETTINGS_MODULE=config.settings $(MANAGE)
 ARGS ?=
 
-.PHONY: help install run test bench lint messages compilemessages constraints clean distclean
+.PHONY: help install a11y-tools run test bench lint messages compilemessages constraints clean distclean
 
 help:
 	@echo "make run        install, migrate, load the plan and demo data, serve http://127.0.0.1:8000"
@@ -24,6 +29,7 @@ help:
 	@echo "make bench      seed scale 1 and 10 in throwaway bench_ databases; time the pages,"
 	@echo "                gunicorn under wrk and the ledger export (5-10 minutes)"
 	@echo "make lint       ruff check and ruff format --check"
+	@echo "make a11y-tools install axe-core for the accessibility test (npm ci in tests/a11y)"
 	@echo "make messages   update locale/zh_Hans/LC_MESSAGES/django.po"
 	@echo "make clean      remove caches, compiled translations and collected static files"
 
@@ -38,6 +44,16 @@ $(STAMP): pyproject.toml constraints.txt
 		$(PYTHON) -m venv $(VENV); \
 	fi
 	$(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+a11y-tools: $(A11Y_STAMP)
+
+$(A11Y_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "error: npm not found (axe-core for the accessibility test is installed with it);" >&2; \
+		echo "       install Node.js and npm with: apt-get install -y nodejs npm" >&2; \
+		exit 1; }
+	npm ci --prefix $(A11Y) --no-audit --no-fund --loglevel=error
 	@touch $@
 
 compilemessages: $(STAMP)
@@ -58,7 +74,7 @@ run: $(STAMP) compilemessages
 
 # bin/check-test-services finds (or starts) PostgreSQL and Redis and checks Chromium; it
 # prints `export` lines for the services it found, or stops make with what to install.
-test: $(STAMP) compilemessages
+test: $(STAMP) $(A11Y_STAMP) compilemessages
 	@found="$$($(BIN)/python bin/check-test-services)" || exit 1; \
 	eval "$$found"; \
 	$(BIN)/pytest $(ARGS)
@@ -85,7 +101,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check . bin/check-test-services
 
 messages: $(STAMP)
-	$(I18N) makemessages -l zh_Hans --ignore=$(VENV) --ignore=staticfiles --ignore=media
+	$(I18N) makemessages -l zh_Hans --ignore=$(VENV) --ignore=staticfiles --ignore=media --ignore=$(A11Y)
 
 # Rewrite constraints.txt from what is installed in .venv (after changing pyproject.toml).
 constraints:
@@ -98,6 +114,6 @@ clean:
 	find locale -name '*.mo' -delete
 	rm -rf .pytest_cache .ruff_cache .hypothesis test-results staticfiles
 
-# Also the virtualenv and the local SQLite database of `make run`.
+# Also the virtualenv, the local SQLite database of `make run` and tests/a11y/node_modules.
 distclean: clean
-	rm -rf $(VENV) db.sqlite3
+	rm -rf $(VENV) db.sqlite3 $(A11Y)/node_modules

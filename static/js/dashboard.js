@@ -61,7 +61,7 @@
     } catch (e) {
       return;
     }
-    var grid = { left: 40, right: 16, top: 56, bottom: 32, containLabel: true };
+    var grid = { left: 40, right: 16, top: 68, bottom: 32, containLabel: true };
 
     makeChart(rates).setOption({
       title: { text: data.text.rates, textStyle: { fontSize: 14 } },
@@ -70,7 +70,7 @@
         renderMode: TOOLTIP_MODE,
         valueFormatter: function (v) { return v == null ? "—" : v + "%"; }
       },
-      legend: { top: 24 },
+      legend: { top: 32 },
       grid: grid,
       xAxis: { type: "category", data: data.periods },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
@@ -83,7 +83,7 @@
     makeChart(mix).setOption({
       title: { text: data.text.mix, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE, axisPointer: { type: "shadow" } },
-      legend: { top: 24, type: "scroll" },
+      legend: { top: 32, type: "scroll" },
       grid: grid,
       xAxis: { type: "category", data: data.periods },
       yAxis: { type: "value", minInterval: 1 },

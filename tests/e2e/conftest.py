@@ -39,3 +39,20 @@ def browser_type_launch_args(browser_type_launch_args):
 def _compiled_messages():
     """The story reads Chinese off the pages."""
     compile_messages_if_stale()
+
+
+AXE = Path(__file__).resolve().parent.parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core, installed from the npm registry by ``make test`` (tests/a11y, ``npm ci``).
+
+    A test tool only: never served by the site, never loaded from a CDN.
+    """
+    if not AXE.is_file():
+        pytest.fail(
+            f"axe-core is missing ({AXE}): run `make test`, which installs it from "
+            "tests/a11y/package-lock.json (or by hand: npm ci --prefix tests/a11y)"
+        )
+    return AXE
