@@ -632,3 +632,14 @@ def test_libreoffice_prints_both_readably(client, db, tmp_path):
     issued = next(w for w in words if w.text.endswith("印发"))
     assert issued.page == pages
     assert text_bottom - 28 < issued.y1 <= text_bottom + 1
+
+
+def test_the_colophon_page_runs_a_fixed_number_of_queries(
+    client, plan, cast, django_assert_num_queries
+):
+    client.force_login(cast["office"])
+    page = url("summary_form", period="2025H1", jurisdiction="hlj")
+    client.get(page)
+    # session, user, scope, periods, jurisdiction, session save (3)
+    with django_assert_num_queries(8):
+        assert client.get(page).status_code == 200

@@ -200,3 +200,34 @@ CONTACTS_PARTIAL = 16
 ASSIGNMENT_ROW_PARTIAL = 18
 # request (6), the period, the change with its history, the periods with report counts
 PERIOD_ROW_PARTIAL = 13
+
+
+@pytest.mark.parametrize("page", ["person", "unit"])
+def test_a_page_with_history_runs_the_same_queries_however_long_the_history(client, world, page):
+    """The person and unit pages show their history (grouped per change, labelled in the
+    reader's language) without a query per entry, per author or per kind of object."""
+    from reform.history.services import record
+
+    person, unit = world["harbin_staff"], world["harbin_tax"]
+    url = {
+        "person": reverse("offices:person", args=[world["harbin"].pk, person.pk]),
+        "unit": reverse("offices:unit", args=[unit.pk]),
+    }[page]
+    client.force_login(world["harbin_office"])
+    client.get(url)  # warm Django's content-type cache, as in a running server
+
+    def more_history(n: int) -> None:
+        for i in range(n):
+            author = f.person(f"author-{page}-{next(_n)}", (Role.OFFICE, world["harbin"]))
+            for target in (person, unit, Membership.objects.filter(user=person).first()):
+                record(obj=target, actor=author if i % 2 else None, note=f"第{i}次")
+
+    more_history(2)
+    small, small_sql, _html = count(client, url)
+    more_history(30)
+    large, large_sql, html = count(client, url)
+    assert small == large, large_sql
+    # One entry per change: the latest fifty rows of the person's and their roles' history,
+    # all thirty-two changes of the unit.
+    assert html.count('class="history-entry"') == {"person": 50, "unit": 32}[page]
+    assert "系统" in html

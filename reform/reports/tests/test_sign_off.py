@@ -211,3 +211,16 @@ def test_the_history_tells_withdrawal_and_send_back_in_words(client, plan, cast)
     client.cookies["django_language"] = "en"
     english = page_of(client, report)
     assert "sent back by the head" in english and "Awaiting sign-off → Draft" not in english
+
+
+@pytest.mark.parametrize("who, action", [("tax_head", "send_back"), ("tax_staff", "withdraw")])
+def test_the_confirmation_pages_run_a_fixed_number_of_queries(
+    client, plan, cast, django_assert_num_queries, who, action
+):
+    report = awaiting(plan, cast)
+    client.force_login(cast[who])
+    url = reverse(f"reports:{action}", args=[report.pk])
+    client.get(url)  # warms Django's content-type cache, as in a running server
+    # session, user, scope, report, unit names, head check, session save (3)
+    with django_assert_num_queries(9):
+        assert client.get(url).status_code == 200
