@@ -246,7 +246,6 @@ def indicators_of(report: Report):
 
 @dataclass
 class ReportPage:
-    form: object
     indicators: list
     indicator_values: list
     evidence: list
@@ -257,27 +256,33 @@ class ReportPage:
     has_head: bool
 
 
-def report_page(*, access: ReportAccess, form=None, today=None) -> ReportPage:
+def with_row(access: ReportAccess, row: Report) -> ReportAccess:
+    """The access to a report, with the values of ``row``: the same report as a service
+    just saved (or found changed) under its lock, so the page needs no second load."""
+    for model_field in Report._meta.concrete_fields:
+        # Setting a foreign key's id drops its cached object when the id changes.
+        setattr(access.report, model_field.attname, getattr(row, model_field.attname))
+    return access
+
+
+def report_page(*, access: ReportAccess, today=None, indicators=None) -> ReportPage:
+    """What the report page shows besides its form (the view builds the form)."""
     from reform.history.selectors import history_groups
     from reform.history.services import entries_for
     from reform.workdays.services import calendar
 
-    from .forms import ReportForm
     from .services import missing_for_submission, unit_has_head
 
     today = today or timezone.localdate()
     report = access.report
-    indicators = indicators_of(report)
+    indicators = indicators_of(report) if indicators is None else indicators
     values = list(report.indicator_values.select_related("indicator"))
-    if form is None and "edit" in access.actions:
-        form = ReportForm(initial=ReportForm.initial_for(report, values), indicators=indicators)
     days_left = None
     if not report.is_submitted and not report.period.is_closed:
         days_left = calendar(today, max(today, report.due_on)).workdays_between(
             today, report.due_on
         )
     return ReportPage(
-        form=form,
         indicators=indicators,
         indicator_values=values,
         evidence=list(

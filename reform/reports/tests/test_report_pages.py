@@ -256,3 +256,28 @@ def test_the_unit_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(12):
         response = client.get(reverse("reports:unit", args=[cast["tax"].pk]))
     assert response.content.decode().count('id="report-row-') == 27
+
+
+def test_a_save_loads_the_report_once_and_locks_it_once(client, plan, cast):
+    """The view reads the report for the rights check and renders from the row the service
+    saved under its lock: no third load (issue 11, "the view loads the report once")."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report = report_of(cast["tax"], 15, plan)  # with indicators
+    client.force_login(cast["tax_staff"])
+    url = reverse("reports:report", args=[report.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, form_data(report, progress="改动一次。"), **HTMX)
+    assert response.status_code == 200 and "改动一次。" in response.content.decode()
+    loads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "reports_report"."id"')
+        and f'WHERE "reports_report"."id" = {report.pk}' in q["sql"]
+    ]
+    assert len(loads) == 2, "\n".join(loads)
+    assert "FOR UPDATE" in loads[1] and "FOR UPDATE" not in loads[0]
+    indicator_reads = [q for q in queries.captured_queries if 'FROM "plan_indicator"' in q["sql"]]
+    assert len(indicator_reads) <= 2, indicator_reads  # the form's, and the save's check

@@ -38,13 +38,20 @@ def unit_page(request, unit_id: int):
 # --- the report form -----------------------------------------------------------------------------
 
 
-def _render_report(request, access, *, form=None, conflict=None, saved_at=None, status=200):
-    page = selectors.report_page(access=access, form=form)
+def _render_report(
+    request, access, *, form=None, indicators=None, conflict=None, saved_at=None, status=200
+):
+    page = selectors.report_page(access=access, indicators=indicators)
+    if form is None and "edit" in access.actions:
+        form = ReportForm(
+            initial=ReportForm.initial_for(access.report, page.indicator_values),
+            indicators=page.indicators,
+        )
     context = {
         "page": page,
         "report": access.report,
         "access": access,
-        "form": page.form,
+        "form": form,
         "conflict": conflict,
         "saved_at": saved_at,
     }
@@ -64,9 +71,11 @@ def report_detail(request, report_id: int):
         # Leadership and the offices read; only the unit's own people change its work.
         raise PermissionDenied(_("You may read this report but not change it."))
     report = access.report
-    form = ReportForm(request.POST, indicators=selectors.indicators_of(report))
+    indicators = selectors.indicators_of(report)
+    form = ReportForm(request.POST, indicators=indicators)
     if not form.is_valid():
-        return _render_report(request, access, form=form, status=422 if request.htmx else 200)
+        status = 422 if request.htmx else 200
+        return _render_report(request, access, form=form, indicators=indicators, status=status)
     try:
         report = services.report_save(
             report=report,
@@ -78,19 +87,26 @@ def report_detail(request, report_id: int):
         # Keep the person's own text on screen, show the other's, and let them save over it.
         data = request.POST.copy()
         data["version"] = conflict.current.version
-        form = ReportForm(data, indicators=selectors.indicators_of(report))
+        form = ReportForm(data, indicators=indicators)
         form.is_valid()
-        access = selectors.report_for_user(scope=scope, report_id=report_id)
-        return _render_report(request, access, form=form, conflict=conflict.current, status=409)
+        access = selectors.with_row(access, conflict.current)
+        return _render_report(
+            request,
+            access,
+            form=form,
+            indicators=indicators,
+            conflict=conflict.current,
+            status=409,
+        )
     except services.ReportError as refused:
         form.add_error(None, str(refused))
-        return _render_report(request, access, form=form, status=409)
+        return _render_report(request, access, form=form, indicators=indicators, status=409)
     saved_at = time_format(timezone.localtime(report.updated_at), "H:i")
     if not request.htmx:
         messages.success(request, _("Saved at %(time)s.") % {"time": saved_at})
         return redirect(report_url(report))
-    access = selectors.report_for_user(scope=scope, report_id=report_id)
-    response = _render_report(request, access, saved_at=saved_at)
+    access = selectors.with_row(access, report)
+    response = _render_report(request, access, indicators=indicators, saved_at=saved_at)
     return trigger_client_event(
         response, "reportSaved", {"message": _("Saved at %(time)s.") % {"time": saved_at}}
     )
