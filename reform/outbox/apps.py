@@ -7,7 +7,7 @@ class OutboxConfig(AppConfig):
     verbose_name = _("Outgoing email")
 
     def ready(self):
-        from config.beat import schedule_after_migrate
+        from reform.beat import schedule_after_migrate
 
         # Every minute. A sweep not started within a minute is dropped: the next one does the
         # same work, and a stopped worker does not come back to a pile of them.

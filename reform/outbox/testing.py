@@ -19,7 +19,9 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
-from config.celery_app import app
+# The project's Celery app (config.celery_app), without importing the configuration from
+# the ground floor: config is loaded with the settings, and its app is the current one.
+from celery import current_app as app
 
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ class RemindersConfig(AppConfig):
     verbose_name = pgettext_lazy("reminders", "Deadline reminders")
 
     def ready(self):
-        from config.beat import schedule_after_migrate
+        from reform.beat import schedule_after_migrate
 
         # Every day at 09:00 Asia/Shanghai, not Monday to Friday: make-up working days fall on
         # weekends and holidays on weekdays, so the job asks the working-day calendar itself

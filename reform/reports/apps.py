@@ -7,7 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Progress reports")
 
     def ready(self):
-        from config.beat import schedule_after_migrate
+        from reform.beat import schedule_after_migrate
 
         # Daily at 05:00 Asia/Shanghai, before the reminders: every active assignment has
         # its draft for every period.
