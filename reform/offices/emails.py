@@ -7,42 +7,29 @@ password is set or the person signs in, and after PASSWORD_RESET_TIMEOUT.
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from reform.outbox.services import enqueue
+from reform.outbox.emails import enqueue_email, site_link
 
 
 def set_password_link(user) -> str:
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return settings.SITE_URL + reverse(
-        "password_reset_confirm", kwargs={"uidb64": uidb64, "token": token}
-    )
+    return site_link("password_reset_confirm", uidb64=uidb64, token=token)
 
 
 def send_set_password(user, *, new_account: bool):
     """Written to the outbox in the caller's transaction; sent once it commits."""
-    context = {
-        "user": user,
-        "name": user.get_full_name() or user.username,
-        "link": set_password_link(user),
-        "new_account": new_account,
-        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        "SITE_URL": settings.SITE_URL,
-    }
-    # In Chinese: the recipients are officials, and their own language setting is not known.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("emails/set_password-subject.txt", context)
-        text = render_to_string("emails/set_password-body.txt", context)
-        html = render_to_string("emails/set_password-body.html", context)
-    return enqueue(
-        kind="set_password",
+    return enqueue_email(
+        "set_password",
         to=[user.email],
-        subject=" ".join(subject.split()),
-        body_text=text,
-        body_html=html,
+        context={
+            "user": user,
+            "name": user.get_full_name() or user.username,
+            "link": set_password_link(user),
+            "new_account": new_account,
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        },
+        kind="set_password",
     )

@@ -39,6 +39,8 @@ class UnitReminder:
     step: str
     step_day: dt.date  # the step's own day; earlier than today when caught up
     reports: list[Report]
+    days_left: int  # working days from today to due_on (steps.days_left), for the email
+    days_overdue: int  # working days since due_on (steps.days_overdue)
     to: list[str] = field(default_factory=list)
 
     @property
@@ -168,7 +170,7 @@ def plan_reminders(*, today: dt.date | None = None) -> ReminderPlan:
 
     # 10,000 units share a handful of dates: each date's arithmetic is done once.
     due_steps: dict[tuple[dt.date, bool], tuple[str, dt.date] | None] = {}
-    overdue_by: dict[dt.date, int] = {}
+    working_days: dict[dt.date, tuple[int, int]] = {}  # date → (days left, days overdue)
     reminders: list[UnitReminder] = []
     late: dict[int, list[LateUnit]] = defaultdict(list)
     for (_period_id, _unit_id, role), reports in groups.items():
@@ -180,14 +182,24 @@ def plan_reminders(*, today: dt.date | None = None) -> ReminderPlan:
                 due_on, today, cal, overdue_only=overdue_only
             )
         due = due_steps[(due_on, overdue_only)]
+        if due is None and due_on >= today:
+            continue  # neither reminded today nor late
+        if due_on not in working_days:
+            working_days[due_on] = (
+                steps.days_left(due_on, today, cal),
+                steps.days_overdue(due_on, today, cal),
+            )
+        days_left, days_overdue = working_days[due_on]
         if due is not None:
             step, step_day = due
-            reminders.append(UnitReminder(period, unit, role, due_on, step, step_day, reports))
+            reminders.append(
+                UnitReminder(
+                    period, unit, role, due_on, step, step_day, reports, days_left, days_overdue
+                )
+            )
         if due_on < today:
-            if due_on not in overdue_by:
-                overdue_by[due_on] = steps.days_overdue(due_on, today, cal)
             late[unit.jurisdiction_id].append(
-                LateUnit(period, unit, role, due_on, overdue_by[due_on], reports)
+                LateUnit(period, unit, role, due_on, days_overdue, reports)
             )
 
     reminders = _not_yet_dispatched(reminders, periods)
