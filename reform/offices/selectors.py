@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from reform.history.models import HistoryEntry
 from reform.history.selectors import HistoryGroup, history_groups
 from reform.org.models import ContactPerson, Jurisdiction, Membership, Role, Unit
-from reform.org.selectors import Scope, scope_for
+from reform.org.selectors import Scope, change_refused, scope_for
 from reform.plan.models import Assignment, Period, Task
 
 User = get_user_model()
@@ -54,9 +54,7 @@ def _check(scope: Scope, jurisdiction: Jurisdiction, *, manage: bool) -> None:
     if not scope.can_view_jurisdiction(jurisdiction):
         raise Http404
     if manage and not scope.can_manage_jurisdiction(jurisdiction):
-        raise PermissionDenied(
-            _("Only the office of %(j)s may change this.") % {"j": jurisdiction.name}
-        )
+        raise PermissionDenied(change_refused(jurisdiction))
 
 
 def jurisdiction_for(*, scope: Scope, jurisdiction_id: int, manage: bool = False) -> Jurisdiction:
@@ -76,19 +74,6 @@ def parent_office_for(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
             % {"j": jurisdiction.name}
         )
     return jurisdiction
-
-
-def unit_for(*, scope: Scope, unit_id: int, manage: bool = False) -> Unit:
-    unit = (
-        Unit.objects.select_related("jurisdiction")
-        .prefetch_related("names")
-        .filter(pk=unit_id)
-        .first()
-    )
-    if unit is None:
-        raise Http404
-    _check(scope, unit.jurisdiction, manage=manage)
-    return unit
 
 
 def contact_for(*, scope: Scope, contact_id: int, manage: bool = False) -> ContactPerson:
@@ -130,25 +115,6 @@ def membership_for(*, jurisdiction: Jurisdiction, user, membership_id: int) -> M
     if membership is None:
         raise Http404
     return membership
-
-
-def assignment_for(*, scope: Scope, assignment_id: int, manage: bool = False) -> Assignment:
-    assignment = (
-        Assignment.objects.select_related(
-            "task__implements",
-            "task__section",
-            "unit",
-            "jurisdiction",
-            "first_period",
-            "last_period",
-        )
-        .filter(pk=assignment_id)
-        .first()
-    )
-    if assignment is None:
-        raise Http404
-    _check(scope, assignment.jurisdiction, manage=manage)
-    return assignment
 
 
 def local_task_for(*, scope: Scope, task_id: int, manage: bool = False) -> Task:

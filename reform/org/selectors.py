@@ -5,10 +5,15 @@ what"). Loading it costs two queries; views get it once per request via ``scope_
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Jurisdiction, Membership, Role, Unit
 
@@ -146,6 +151,55 @@ def scope_for(user, *, today: dt.date | None = None) -> Scope:
     )
     user._reform_scope = (today, scope)
     return scope
+
+
+# --- one unit, for one action ----------------------------------------------------------------
+
+UnitAction = Literal["view", "oversee", "edit_work", "urge", "manage"]
+
+
+def change_refused(jurisdiction: Jurisdiction) -> str:
+    """Why a change in ``jurisdiction`` is refused to someone who may see it."""
+    return _("Only the office of %(j)s may change this.") % {"j": jurisdiction.name}
+
+
+# Each action: who may take it on a unit they may see, and what a refusal (403) says.
+_UNIT_ACTIONS: dict[str, tuple[Callable[[Scope, Unit], bool], Callable[[Unit], str]]] = {
+    # The unit's page, its timetable and its own reports: seeing the unit is the whole right.
+    "view": (Scope.can_view_unit, lambda unit: ""),
+    # The office pages of the unit (people, contacts, history): its office and leadership.
+    "oversee": (
+        lambda scope, unit: scope.can_view_jurisdiction(unit.jurisdiction),
+        lambda unit: _("These pages are for the leading-group offices."),
+    ),
+    # Its timetable and roadmap (measures): the unit's own staff and head.
+    "edit_work": (
+        Scope.can_edit_unit_work,
+        lambda unit: _("You may read this unit's timetable but not change it."),
+    ),
+    # Urging notices: the office of the unit's own jurisdiction.
+    "urge": (
+        Scope.can_send_urging,
+        lambda unit: _("Only the office of the unit's own jurisdiction urges it."),
+    ),
+    # The unit itself, its names and contacts: the office of its own jurisdiction.
+    "manage": (
+        lambda scope, unit: scope.can_manage_jurisdiction(unit.jurisdiction),
+        lambda unit: change_refused(unit.jurisdiction),
+    ),
+}
+
+
+def unit_for(*, scope: Scope, unit_id: int, action: UnitAction = "view") -> Unit:
+    """The unit, for ``action``: 404 when the person may not see it (a guessed id shows
+    nothing), 403 when they may see it but not take the action."""
+    allowed, refusal = _UNIT_ACTIONS[action]
+    unit = Unit.objects.select_related("jurisdiction").filter(pk=unit_id).first()
+    if unit is None or not scope.can_view_unit(unit):
+        raise Http404
+    if not allowed(scope, unit):
+        raise PermissionDenied(refusal(unit))
+    return unit
 
 
 def unit_email_addresses(

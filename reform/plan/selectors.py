@@ -1,13 +1,17 @@
 """Reads of the plan: one function per page, each running a fixed number of queries."""
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.http import Http404
 from django.utils import timezone
 
 from reform.org.models import Jurisdiction
+from reform.org.selectors import Scope, change_refused
 
 from .models import Assignment, Indicator, Milestone, Period, Plan, Section, Task
 
@@ -30,6 +34,44 @@ def current_period(*, today: dt.date | None = None) -> CurrentPeriod:
         )
     is_last = not Period.objects.filter(opens_on__gt=period.opens_on).exists()
     return CurrentPeriod(period=period, list_ended=is_last and today > period.due_on)
+
+
+AssignmentAction = Literal["view", "manage"]
+
+# Who may take each action on an assignment they may see.
+_ASSIGNMENT_ACTIONS: dict[str, Callable[[Scope, Assignment], bool]] = {
+    "view": lambda scope, assignment: True,
+    # Edit, close (完成销号), reopen, remove: the office of its own jurisdiction, not above.
+    "manage": lambda scope, assignment: scope.can_manage_jurisdiction(assignment.jurisdiction),
+}
+
+
+def assignment_for(
+    *, scope: Scope, assignment_id: int, action: AssignmentAction = "view"
+) -> Assignment:
+    """The assignment, for ``action``: 404 unless the person oversees its jurisdiction or
+    works in its unit (a guessed id shows nothing), 403 when they may see it but not take
+    the action."""
+    allowed = _ASSIGNMENT_ACTIONS[action]
+    assignment = (
+        Assignment.objects.select_related(
+            "task__implements",
+            "task__section",
+            "unit",
+            "jurisdiction",
+            "first_period",
+            "last_period",
+        )
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None or not (
+        scope.can_view_jurisdiction(assignment.jurisdiction) or assignment.unit_id in scope.unit_ids
+    ):
+        raise Http404
+    if not allowed(scope, assignment):
+        raise PermissionDenied(change_refused(assignment.jurisdiction))
+    return assignment
 
 
 def the_plan() -> Plan:

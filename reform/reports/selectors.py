@@ -2,10 +2,13 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reform.org.models import Unit
 from reform.org.selectors import Scope
@@ -36,6 +39,9 @@ def visible_reports_q(scope: Scope) -> Q:
     )
 
 
+ReportAction = Literal["view", "edit", "send", "withdraw", "sign_off", "send_back", "review"]
+
+
 @dataclass(frozen=True)
 class ReportAccess:
     report: Report
@@ -48,8 +54,11 @@ class ReportAccess:
 
         Staff edit and send for sign-off, and withdraw what they sent; the head edits, signs
         off (from any editable state) and sends back; nobody else changes a unit's report.
+        The office of the unit's own jurisdiction reviews it (accept, return).
         """
         return {
+            "view": True,
+            "review": self.can_review,
             "edit": self.can_edit,
             "send": self.can_edit and not self.can_sign_off,
             "withdraw": self.can_edit and not self.can_sign_off,
@@ -76,8 +85,23 @@ class ReportAccess:
         return frozenset(action for action in now if self.role_allows(action))
 
 
-def report_for_user(*, scope: Scope, report_id: int) -> ReportAccess:
-    """The report if the user may see it, else 404 (a guessed id shows nothing)."""
+def _report_refusal(action: ReportAction) -> str:
+    if action == "edit":
+        # Offices, leadership and a lead unit looking at a cooperating unit's report.
+        return _("You may read this report but not change it.")
+    if action == "review":
+        # The provincial office reads a city unit's report; the city office reviews it.
+        return _("Only the office of the unit's own jurisdiction reviews it.")
+    return _("You may not do this for this report.")
+
+
+def report_for_user(*, scope: Scope, report_id: int, action: ReportAction = "view") -> ReportAccess:
+    """The report if the user may see it, else 404 (a guessed id shows nothing); 403 when
+    they may see it but their role may not take ``action`` on it.
+
+    Whether the report's state allows the move now is the services' to refuse, under the
+    report's lock (``ReportAccess.actions`` tells the page what to show).
+    """
     report = (
         Report.objects.select_related(
             "period",
@@ -100,12 +124,15 @@ def report_for_user(*, scope: Scope, report_id: int) -> ReportAccess:
         or Report.objects.filter(_lead_units_q(scope), pk=report.pk).exists()
     ):
         raise Http404
-    return ReportAccess(
+    access = ReportAccess(
         report=report,
         can_edit=scope.can_edit_unit_work(report.unit),
         can_sign_off=scope.can_sign_off(report.unit),
         can_review=scope.can_review(report.unit),
     )
+    if not access.role_allows(action):
+        raise PermissionDenied(_report_refusal(action))
+    return access
 
 
 def evidence_for_user(*, scope: Scope, evidence_id: int) -> Evidence:
@@ -132,13 +159,6 @@ def cooperating_reports(*, report: Report):
         .prefetch_related("unit__names", Prefetch("evidence", queryset=live_evidence))
         .order_by("unit__order", "unit_id")
     )
-
-
-def unit_for_user(*, scope: Scope, unit_id: int) -> Unit:
-    unit = Unit.objects.select_related("jurisdiction").filter(pk=unit_id).first()
-    if unit is None or not scope.can_view_unit(unit):
-        raise Http404
-    return unit
 
 
 def periods_until(today: dt.date):
@@ -309,19 +329,6 @@ def review_queue(*, scope: Scope):
         .prefetch_related("unit__names")
         .order_by("submitted_at", "id")
     )
-
-
-def assignment_for_user(*, scope: Scope, assignment_id: int) -> Assignment:
-    assignment = (
-        Assignment.objects.select_related("task", "unit", "jurisdiction", "last_period")
-        .filter(pk=assignment_id)
-        .first()
-    )
-    if assignment is None or not (
-        scope.can_view_jurisdiction(assignment.jurisdiction) or assignment.unit_id in scope.unit_ids
-    ):
-        raise Http404
-    return assignment
 
 
 def period_from(code: str | None, *, today: dt.date | None = None) -> Period:

@@ -17,10 +17,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from reform.org.selectors import scope_for
+from reform.org.selectors import scope_for, unit_for
 from reform.plan.models import Period
 from reform.reports.models import Report
-from reform.reports.selectors import period_from, unit_for_user
+from reform.reports.selectors import period_from
 
 from .. import exports
 from ..filters import Filters, parse_filters
@@ -136,7 +136,7 @@ def unit_ledger_xlsx(request, unit_id: int):
     """A unit's own reports for the period on its page (``?period=``): for its staff and
     head, and for the offices and leadership that may see the unit; 404 for anyone else."""
     scope = scope_for(request.user)
-    unit = unit_for_user(scope=scope, unit_id=unit_id)
+    unit = unit_for(scope=scope, unit_id=unit_id)
     today = timezone.localdate()
     period = period_from(request.GET.get("period"), today=today)
     rows = exports.ledger_rows(

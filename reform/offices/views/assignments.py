@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from reform.org.models import Jurisdiction, Unit
 from reform.plan.models import Task
+from reform.plan.selectors import assignment_for
 from reform.plan.services import AssignmentError
 from reform.plan.services import assignment_close as close_assignment
 from reform.plan.services import assignment_reopen as reopen_assignment
@@ -94,7 +95,7 @@ def assignment_create(request, jurisdiction_id: int):
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request, assignment_id: int):
     scope = selectors.management_scope(request)
-    assignment = selectors.assignment_for(scope=scope, assignment_id=assignment_id, manage=True)
+    assignment = assignment_for(scope=scope, assignment_id=assignment_id, action="manage")
     form = AssignmentEditForm(
         request.POST or None,
         initial={
@@ -130,7 +131,7 @@ def assignment_edit(request, assignment_id: int):
 def assignment_close(request, assignment_id: int):
     """完成销号: the current period's report is still expected, none after it."""
     scope = selectors.management_scope(request)
-    assignment = selectors.assignment_for(scope=scope, assignment_id=assignment_id, manage=True)
+    assignment = assignment_for(scope=scope, assignment_id=assignment_id, action="manage")
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -165,7 +166,7 @@ def assignment_close(request, assignment_id: int):
 
 def _row(request, assignment_id, scope, message):
     """After a change from the list: the row again (htmx), or back to the list."""
-    assignment = selectors.assignment_for(scope=scope, assignment_id=assignment_id)
+    assignment = assignment_for(scope=scope, assignment_id=assignment_id)
     if not request.htmx:
         messages.success(request, message)
         return redirect(_list_url(assignment))
@@ -188,7 +189,7 @@ def _refused(request, assignment, message):
 @require_POST
 def assignment_reopen(request, assignment_id: int):
     scope = selectors.management_scope(request)
-    assignment = selectors.assignment_for(scope=scope, assignment_id=assignment_id, manage=True)
+    assignment = assignment_for(scope=scope, assignment_id=assignment_id, action="manage")
     try:
         reopen_assignment(assignment=assignment, actor=request.user)
     except AssignmentError as refused:
@@ -201,7 +202,7 @@ def assignment_reopen(request, assignment_id: int):
 @require_POST
 def assignment_remove(request, assignment_id: int):
     scope = selectors.management_scope(request)
-    assignment = selectors.assignment_for(scope=scope, assignment_id=assignment_id, manage=True)
+    assignment = assignment_for(scope=scope, assignment_id=assignment_id, action="manage")
     try:
         services.assignment_remove(assignment=assignment, actor=request.user)
     except services.ManagementError as refused:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from reform.org.selectors import unit_for
+
 from .. import selectors, services
 from ..forms import ContactForm, UnitEditForm, UnitForm, UnitRenameForm
 from .common import read_only
@@ -88,7 +90,8 @@ def _unit_context(request, unit, scope, **forms):
 def unit_detail(request, unit_id: int):
     """The unit's page; a POST saves its leading-group role and order."""
     scope = selectors.management_scope(request)
-    unit = selectors.unit_for(scope=scope, unit_id=unit_id, manage=request.method == "POST")
+    action = "manage" if request.method == "POST" else "oversee"
+    unit = unit_for(scope=scope, unit_id=unit_id, action=action)
     if request.method == "POST":
         form = UnitEditForm(request.POST)
         if form.is_valid():
@@ -109,7 +112,7 @@ def unit_detail(request, unit_id: int):
 @require_POST
 def unit_rename(request, unit_id: int):
     scope = selectors.management_scope(request)
-    unit = selectors.unit_for(scope=scope, unit_id=unit_id, manage=True)
+    unit = unit_for(scope=scope, unit_id=unit_id, action="manage")
     form = UnitRenameForm(request.POST)
     if form.is_valid():
         try:
@@ -132,7 +135,7 @@ def unit_rename(request, unit_id: int):
 
 def _unit_state_change(request, unit_id: int, *, service, done: str):
     scope = selectors.management_scope(request)
-    unit = selectors.unit_for(scope=scope, unit_id=unit_id, manage=True)
+    unit = unit_for(scope=scope, unit_id=unit_id, action="manage")
     try:
         service(unit=unit, actor=request.user)
     except services.ManagementError as refused:
@@ -181,7 +184,7 @@ def _contacts(request, unit, scope, *, form=None, status=200, message=""):
 @require_POST
 def contact_add(request, unit_id: int):
     scope = selectors.management_scope(request)
-    unit = selectors.unit_for(scope=scope, unit_id=unit_id, manage=True)
+    unit = unit_for(scope=scope, unit_id=unit_id, action="manage")
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
@@ -197,7 +200,6 @@ def contact_add(request, unit_id: int):
 def contact_remove(request, contact_id: int):
     scope = selectors.management_scope(request)
     contact = selectors.contact_for(scope=scope, contact_id=contact_id, manage=True)
-    unit = contact.unit
     services.contact_remove(contact=contact, actor=request.user)
-    unit = selectors.unit_for(scope=scope, unit_id=unit.pk)
+    unit = unit_for(scope=scope, unit_id=contact.unit_id, action="oversee")
     return _contacts(request, unit, scope, message=_("Contact removed."))

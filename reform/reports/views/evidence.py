@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -101,10 +100,7 @@ def evidence_upload(request, report_id: int):
 @csrf_protect
 def _evidence_upload(request, report_id: int, limit: SizeLimitHandler):
     scope = scope_for(request.user)
-    access = selectors.report_for_user(scope=scope, report_id=report_id)
-    if not access.can_edit:
-        # Offices, leadership and a lead unit looking at a cooperating unit's report.
-        raise PermissionDenied(_("You may read this report but not change it."))
+    access = selectors.report_for_user(scope=scope, report_id=report_id, action="edit")
     form = EvidenceForm(request.POST, request.FILES)
     error, evidence = "", None
     if limit.too_large:
@@ -160,9 +156,7 @@ def evidence_download(request, evidence_id: int):
 def evidence_remove(request, evidence_id: int):
     scope = scope_for(request.user)
     evidence = selectors.evidence_for_user(scope=scope, evidence_id=evidence_id)
-    access = selectors.report_for_user(scope=scope, report_id=evidence.report_id)
-    if not access.can_edit:
-        raise PermissionDenied(_("You may read this report but not change it."))
+    access = selectors.report_for_user(scope=scope, report_id=evidence.report_id, action="edit")
     if request.method == "GET":
         return render(
             request,

@@ -6,7 +6,6 @@ to the page and a message, so the page works without JavaScript.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from reform.org.models import Unit
-from reform.org.selectors import Scope, scope_for
+from reform.org.selectors import Scope, UnitAction, scope_for, unit_for
 
-from .. import measure_selectors, selectors, services
+from .. import measure_selectors, services
 from ..forms import ActionForm
 from ..measure_forms import MeasureForm
 from ..models import Measure
@@ -30,16 +29,12 @@ TEMPLATE = "reports/measures.html"
 # --- access ------------------------------------------------------------------------------------
 
 
-def _unit_for(request, unit_id: int) -> tuple[Scope, Unit]:
-    """The unit if the user may see it, else 404."""
+def _unit_for(request, unit_id: int, action: UnitAction = "view") -> tuple[Scope, Unit]:
+    """The unit if the user may see it (else 404) and take ``action`` on it (else 403).
+    Offices and leadership read the timetable; only the unit's own staff and head change it
+    ("edit_work")."""
     scope = scope_for(request.user)
-    return scope, selectors.unit_for_user(scope=scope, unit_id=unit_id)
-
-
-def _require_edit(scope: Scope, unit: Unit) -> None:
-    # Offices and leadership read the timetable; only the unit's own staff and head change it.
-    if not scope.can_edit_unit_work(unit):
-        raise PermissionDenied(_("You may read this unit's timetable but not change it."))
+    return scope, unit_for(scope=scope, unit_id=unit_id, action=action)
 
 
 def _page_url(unit: Unit, measure: Measure | None = None) -> str:
@@ -116,9 +111,8 @@ def measures(request, unit_id: int):
 
 @require_POST
 def measure_create(request, unit_id: int, assignment_id: int):
-    scope, unit = _unit_for(request, unit_id)
+    scope, unit = _unit_for(request, unit_id, "edit_work")
     assignment = measure_selectors.assignment_of_unit(unit=unit, assignment_id=assignment_id)
-    _require_edit(scope, unit)
     today = timezone.localdate()
     form = _add_form(assignment.pk, request.POST, today=today)
     if form.is_valid():
@@ -157,9 +151,8 @@ def measure_create(request, unit_id: int, assignment_id: int):
 @require_http_methods(["GET", "POST"])
 def measure_edit(request, unit_id: int, measure_id: int):
     """GET: the row as a form (htmx) or the page with that row open; POST: save the edit."""
-    scope, unit = _unit_for(request, unit_id)
+    scope, unit = _unit_for(request, unit_id, "edit_work")
     measure = measure_selectors.measure_of_unit(unit=unit, measure_id=measure_id)
-    _require_edit(scope, unit)
     today = timezone.localdate()
     if request.method == "GET":
         form = _edit_form(measure, today=today)
@@ -230,9 +223,8 @@ def measure_row(request, unit_id: int, measure_id: int):
 
 @require_POST
 def measure_complete(request, unit_id: int, measure_id: int):
-    scope, unit = _unit_for(request, unit_id)
+    scope, unit = _unit_for(request, unit_id, "edit_work")
     measure = measure_selectors.measure_of_unit(unit=unit, measure_id=measure_id)
-    _require_edit(scope, unit)
     form = ActionForm(request.POST)
     notice = None
     if not form.is_valid():

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from reform.org.selectors import scope_for
+from reform.org.selectors import scope_for, unit_for
 
 from .. import selectors, services
 from ..forms import ActionForm, ReportForm, SendBackForm
@@ -30,7 +30,7 @@ def my_unit(request):
 
 def unit_page(request, unit_id: int):
     scope = scope_for(request.user)
-    unit = selectors.unit_for_user(scope=scope, unit_id=unit_id)
+    unit = unit_for(scope=scope, unit_id=unit_id)
     page = selectors.unit_page(unit=unit, scope=scope, period_code=request.GET.get("period"))
     return render(request, "reports/unit_page.html", {"page": page, "unit": unit})
 
@@ -64,12 +64,11 @@ def _render_report(
 @require_http_methods(["GET", "POST"])
 def report_detail(request, report_id: int):
     scope = scope_for(request.user)
-    access = selectors.report_for_user(scope=scope, report_id=report_id)
+    # Leadership and the offices read; only the unit's own people change its work.
+    action = "view" if request.method == "GET" else "edit"
+    access = selectors.report_for_user(scope=scope, report_id=report_id, action=action)
     if request.method == "GET":
         return _render_report(request, access)
-    if not access.can_edit:
-        # Leadership and the offices read; only the unit's own people change its work.
-        raise PermissionDenied(_("You may read this report but not change it."))
     report = access.report
     indicators = selectors.indicators_of(report)
     form = ReportForm(request.POST, indicators=indicators)
@@ -141,10 +140,8 @@ def _report_action(request, report_id: int, *, action: str):
     GET, the change on POST. The person's role is checked here (403); whether the report's
     state allows the move is the service's to refuse, under the report's lock."""
     scope = scope_for(request.user)
-    access = selectors.report_for_user(scope=scope, report_id=report_id)
+    access = selectors.report_for_user(scope=scope, report_id=report_id, action=action)
     report = access.report
-    if not access.role_allows(action):
-        raise PermissionDenied(_("You may not do this for this report."))
     form_class = SendBackForm if action == "send_back" else ActionForm
     if request.method == "GET":
         form = form_class(initial={"version": report.version})

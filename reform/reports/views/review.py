@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reform.org.selectors import scope_for
+from reform.org.selectors import scope_for, unit_for
+from reform.plan.selectors import assignment_for
 from reform.plan.services import AssignmentError, assignment_close, assignment_reopen
 
 from .. import selectors, services
@@ -39,11 +40,7 @@ def review_queue(request):
 
 def _reviewable(request, report_id: int):
     scope = scope_for(request.user)
-    access = selectors.report_for_user(scope=scope, report_id=report_id)
-    if not access.can_review:
-        # The provincial office reads a city unit's report; the city office reviews it.
-        raise PermissionDenied(_("Only the office of the unit's own jurisdiction reviews it."))
-    return access
+    return selectors.report_for_user(scope=scope, report_id=report_id, action="review")
 
 
 @require_POST
@@ -92,10 +89,7 @@ def review_return(request, report_id: int):
 
 def _managed_assignment(request, assignment_id: int):
     scope = scope_for(request.user)
-    assignment = selectors.assignment_for_user(scope=scope, assignment_id=assignment_id)
-    if not scope.can_manage_jurisdiction(assignment.jurisdiction):
-        raise PermissionDenied(_("Only the office of the assignment's jurisdiction may do this."))
-    return assignment
+    return assignment_for(scope=scope, assignment_id=assignment_id, action="manage")
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,9 +146,7 @@ def urging_list(request):
 def urging_new(request):
     scope = _office_scope(request)
     unit_id = request.GET.get("unit", "")
-    unit = selectors.unit_for_user(scope=scope, unit_id=int(unit_id) if unit_id.isdecimal() else 0)
-    if not scope.can_send_urging(unit):
-        raise PermissionDenied(_("Only the office of the unit's own jurisdiction urges it."))
+    unit = unit_for(scope=scope, unit_id=int(unit_id) if unit_id.isdecimal() else 0, action="urge")
     period = selectors.period_from(request.GET.get("period"))
     reports = selectors.not_submitted(unit=unit, period=period)
     initial = {
