@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from reform.history.models import HistoryEntry, Note
-from reform.history.services import record, snapshot
+from reform.history.services import record, snapshot, tracked_change
 from reform.org.models import (
     JURISDICTION_ROLES,
     UNIT_ROLES,
@@ -222,21 +222,18 @@ def unit_create(
     return unit
 
 
-def _lock_unit(unit: Unit) -> Unit:
-    return (
-        Unit.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=unit.pk)
+def _unit_change(unit: Unit, *, actor, **options):
+    return tracked_change(
+        unit, fields=UNIT_FIELDS, actor=actor, select_related=("jurisdiction",), **options
     )
 
 
 def unit_update(*, unit: Unit, actor, group_role: str, order: int) -> Unit:
     """The unit's leading-group role and place in lists (its names change by renaming)."""
-    with transaction.atomic():
-        current = _lock_unit(unit)
-        before = snapshot(current, UNIT_FIELDS)
+    with _unit_change(unit, actor=actor) as change:
+        current = change.row
         current.group_role = group_role or Unit.GroupRole.NONE
         current.order = order
-        current.save()
-        record(obj=current, actor=actor, before=before, after=snapshot(current, UNIT_FIELDS))
     return current
 
 
@@ -261,8 +258,9 @@ def unit_rename(
         raise ManagementError(_("Please give the unit's official name."))
     if effective_on > today:
         raise ManagementError(_("A new name can only take effect today or earlier."))
-    with transaction.atomic():
-        current = _lock_unit(unit)
+    note = Note.with_argument(Note.RENAMED_FROM, effective_on.isoformat())
+    with _unit_change(unit, actor=actor, note=note) as change:
+        current = change.row
         changes = [
             (kind, old, new)
             for kind, old, new in (
@@ -284,16 +282,7 @@ def unit_rename(
             )
         for kind, old, new in changes:
             _close_name_and_open_next(current, kind, old, new, effective_on, today)
-        before = snapshot(current, UNIT_FIELDS)
         current.name, current.text_name = name, text_name
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            before=before,
-            after=snapshot(current, UNIT_FIELDS),
-            note=Note.with_argument(Note.RENAMED_FROM, effective_on.isoformat()),
-        )
     return current
 
 
@@ -324,8 +313,8 @@ def _close_name_and_open_next(
 def unit_deactivate(*, unit: Unit, actor) -> Unit:
     """Deactivated, never deleted: its reports and history stay. A unit that still has
     active assignments is refused, so no task silently loses its lead."""
-    with transaction.atomic():
-        current = _lock_unit(unit)
+    with _unit_change(unit, actor=actor, action=HistoryEntry.Action.DEACTIVATE) as change:
+        current = change.row
         if not current.is_active:
             raise ManagementError(_("This unit is already deactivated."))
         open_assignments = Assignment.objects.filter(unit=current, is_active=True, is_closed=False)
@@ -340,34 +329,16 @@ def unit_deactivate(*, unit: Unit, actor) -> Unit:
                 )
                 % {"unit": current.name, "tasks": labels}
             )
-        before = snapshot(current, UNIT_FIELDS)
         current.is_active = False
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.DEACTIVATE,
-            before=before,
-            after=snapshot(current, UNIT_FIELDS),
-        )
     return current
 
 
 def unit_reactivate(*, unit: Unit, actor) -> Unit:
-    with transaction.atomic():
-        current = _lock_unit(unit)
+    with _unit_change(unit, actor=actor, action=HistoryEntry.Action.REOPEN) as change:
+        current = change.row
         if current.is_active:
             raise ManagementError(_("This unit is active."))
-        before = snapshot(current, UNIT_FIELDS)
         current.is_active = True
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.REOPEN,
-            before=before,
-            after=snapshot(current, UNIT_FIELDS),
-        )
     return current
 
 
@@ -542,8 +513,11 @@ def person_create(
     return user
 
 
-def _lock_user(user):
-    return User.objects.select_for_update().get(pk=user.pk)
+def _person_change(user, *, actor, update_fields, **options):
+    # Only the columns this app changes, never the password or the last sign-in.
+    return tracked_change(
+        user, fields=PERSON_FIELDS, actor=actor, update_fields=update_fields, **options
+    )
 
 
 def person_update(*, user, actor, name: str, email: str, mobile: str = ""):
@@ -551,27 +525,20 @@ def person_update(*, user, actor, name: str, email: str, mobile: str = ""):
     if not name:
         raise ManagementError(_("Please give the person's name."))
     email = _check_email(email)
-    with transaction.atomic():
-        current = _lock_user(user)
+    with _person_change(user, actor=actor, update_fields=("first_name", "email")) as change:
+        current = change.row
         if email_taken(email, exclude_user_id=current.pk):
             raise ManagementError(
                 _("The email address %(email)s already belongs to an account.") % {"email": email}
             )
         profile = PersonProfile.objects.filter(user=current).first()
-        before = snapshot(current, PERSON_FIELDS) | {"mobile": profile.mobile if profile else ""}
+        change.also("mobile", before=profile.mobile if profile else "", after=mobile)
         current.first_name, current.email = name[:150], email
-        current.save(update_fields=["first_name", "email"])
         if profile is None and mobile:
             PersonProfile.objects.create(user=current, mobile=mobile)
         elif profile is not None and profile.mobile != mobile:
             profile.mobile = mobile
             profile.save(update_fields=["mobile"])
-        record(
-            obj=current,
-            actor=actor,
-            before=before,
-            after=snapshot(current, PERSON_FIELDS) | {"mobile": mobile},
-        )
     return current
 
 
@@ -588,24 +555,20 @@ def membership_add(
 def membership_end(*, membership: Membership, actor, today: dt.date | None = None) -> Membership:
     """The role ends: valid until yesterday (history keeps who held it when)."""
     today = _today(today)
-    with transaction.atomic():
-        current = Membership.objects.select_for_update().get(pk=membership.pk)
+    with tracked_change(
+        membership,
+        fields=MEMBERSHIP_FIELDS,
+        actor=actor,
+        action=HistoryEntry.Action.DEACTIVATE,
+    ) as change:
+        current = change.row
         yesterday = today - dt.timedelta(days=1)
         if current.valid_to is not None and current.valid_to <= yesterday:
             raise ManagementError(_("This role has already ended."))
-        before = snapshot(current, MEMBERSHIP_FIELDS)
         if current.valid_from and current.valid_from > yesterday:
             current.valid_from = yesterday  # never started: an empty span, kept for history
         current.valid_to = yesterday
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.DEACTIVATE,
-            before=before,
-            after=snapshot(current, MEMBERSHIP_FIELDS),
-            note=str(current.user),
-        )
+        change.note = str(current.user)
     return current
 
 
@@ -625,8 +588,10 @@ def person_deactivate(*, user, actor, jurisdiction: Jurisdiction, today: dt.date
     office ends them (or this one ends only its own roles)."""
     if actor is not None and actor.pk == user.pk:
         raise ManagementError(_("You cannot deactivate your own account."))
-    with transaction.atomic():
-        current = _lock_user(user)
+    with _person_change(
+        user, actor=actor, update_fields=("is_active",), action=HistoryEntry.Action.DEACTIVATE
+    ) as change:
+        current = change.row
         if not current.is_active:
             raise ManagementError(_("This account is already deactivated."))
         if memberships_outside(current, jurisdiction, today=today).exists():
@@ -636,34 +601,18 @@ def person_deactivate(*, user, actor, jurisdiction: Jurisdiction, today: dt.date
                     "in yours instead, or ask that office."
                 )
             )
-        before = snapshot(current, PERSON_FIELDS)
         current.is_active = False
-        current.save(update_fields=["is_active"])
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.DEACTIVATE,
-            before=before,
-            after=snapshot(current, PERSON_FIELDS),
-        )
     return current
 
 
 def person_reactivate(*, user, actor):
-    with transaction.atomic():
-        current = _lock_user(user)
+    with _person_change(
+        user, actor=actor, update_fields=("is_active",), action=HistoryEntry.Action.REOPEN
+    ) as change:
+        current = change.row
         if current.is_active:
             raise ManagementError(_("This account is active."))
-        before = snapshot(current, PERSON_FIELDS)
         current.is_active = True
-        current.save(update_fields=["is_active"])
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.REOPEN,
-            before=before,
-            after=snapshot(current, PERSON_FIELDS),
-        )
     return current
 
 
@@ -771,9 +720,10 @@ def _check_assignment(
             )
 
 
-def _changed():
-    # reports: one draft per active assignment and period, in this same transaction.
-    assignments_or_periods_changed.send(sender=Assignment)
+def _changed(*assignments: Assignment):
+    # reports: one draft per active assignment and period, in this same transaction; only
+    # these assignments' reports are looked at.
+    assignments_or_periods_changed.send(sender=Assignment, assignments=assignments)
 
 
 def assignment_create(
@@ -820,15 +770,17 @@ def assignment_create(
             action=HistoryEntry.Action.CREATE,
             after=snapshot(assignment, ASSIGNMENT_FIELDS),
         )
-        _changed()
+        _changed(assignment)
     return assignment
 
 
-def _lock_assignment(assignment: Assignment) -> Assignment:
-    return (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("task__implements", "unit", "first_period", "last_period")
-        .get(pk=assignment.pk)
+def _assignment_change(assignment: Assignment, *, actor, **options):
+    return tracked_change(
+        assignment,
+        fields=ASSIGNMENT_FIELDS,
+        actor=actor,
+        select_related=("task__implements", "unit", "first_period", "last_period"),
+        **options,
     )
 
 
@@ -844,8 +796,8 @@ def assignment_update(
     justification = justification.strip()
     if not justification:
         raise ManagementError(_("Please give the words that justify the assignment."))
-    with transaction.atomic():
-        current = _lock_assignment(assignment)
+    with _assignment_change(assignment, actor=actor) as change:
+        current = change.row
         if not current.is_active:
             raise ManagementError(_("This assignment has been removed."))
         _check_assignment(
@@ -856,18 +808,15 @@ def assignment_update(
             last_period=last_period,
             exclude_id=current.pk,
         )
-        before = snapshot(current, ASSIGNMENT_FIELDS)
         current.role = role
         current.justification = justification
         current.first_period = first_period
         current.last_period = last_period
-        # load_plan leaves an assignment an office changed as the office left it.
+        # load_plan leaves an assignment an office changed as the office left it (a form
+        # saved unchanged changes nothing: the loader still owns it).
         current.changed_by_office = True
-        current.save()
-        after = snapshot(current, ASSIGNMENT_FIELDS)
-        if after != before:
-            record(obj=current, actor=actor, before=before, after=after)
-            _changed()
+        if change.save():
+            _changed(current)
     return current
 
 
@@ -875,22 +824,16 @@ def assignment_remove(*, assignment: Assignment, actor) -> Assignment:
     """Take the task away from the unit (an error, a reorganisation). Not deleted: the
     reports it has are kept; untouched drafts go (reports.ensure_reports). Finished tasks
     are closed (完成销号) instead."""
-    with transaction.atomic():
-        current = _lock_assignment(assignment)
+    with _assignment_change(
+        assignment, actor=actor, action=HistoryEntry.Action.DEACTIVATE
+    ) as change:
+        current = change.row
         if not current.is_active:
             raise ManagementError(_("This assignment has been removed."))
-        before = snapshot(current, ASSIGNMENT_FIELDS)
         current.is_active = False
         current.changed_by_office = True
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.DEACTIVATE,
-            before=before,
-            after=snapshot(current, ASSIGNMENT_FIELDS),
-        )
-        _changed()
+        change.save()
+        _changed(current)
     return current
 
 
@@ -1008,7 +951,7 @@ def pattern_copy(
                 note=Note.COPIED_FROM_PATTERN,
             )
         if result.created:
-            _changed()
+            _changed(*result.created)
     return result
 
 
@@ -1107,19 +1050,14 @@ def local_task_update(
         raise ManagementError(_("The plan's own tasks are changed only by load_plan."))
     if implements.jurisdiction_id is not None:
         raise ManagementError(_("A local task implements one of the plan's own tasks."))
-    with transaction.atomic():
-        current = (
-            Task.objects.select_for_update(of=("self",))
-            .select_related("implements")
-            .get(pk=task.pk)
-        )
-        before = snapshot(current, TASK_FIELDS)
+    with tracked_change(
+        task, fields=TASK_FIELDS, actor=actor, select_related=("implements",)
+    ) as change:
+        current = change.row
         current.implements = implements
         current.section_id = implements.section_id
         current.short_title = short_title
         current.full_text = _full_text(short_title, full_text)
-        current.save()
-        record(obj=current, actor=actor, before=before, after=snapshot(current, TASK_FIELDS))
     return current
 
 
@@ -1161,16 +1099,16 @@ def period_extend(*, actor) -> Period:
     return created[-1]
 
 
-def _lock_period(period: Period) -> Period:
-    return Period.objects.select_for_update().get(pk=period.pk)
+def _period_change(period: Period, *, actor, **options):
+    return tracked_change(period, fields=PERIOD_FIELDS, actor=actor, **options)
 
 
 def period_close(*, period: Period, actor, today: dt.date | None = None) -> Period:
     """No more late reports, no more overdue notices for it (DESIGN.md, "Reporting period":
     earlier periods stay open until the office closes them)."""
     today = _today(today)
-    with transaction.atomic():
-        current = _lock_period(period)
+    with _period_change(period, actor=actor, action=HistoryEntry.Action.CLOSE) as change:
+        current = change.row
         if current.is_closed:
             raise ManagementError(_("This period is already closed."))
         if current.due_on >= today:
@@ -1178,36 +1116,18 @@ def period_close(*, period: Period, actor, today: dt.date | None = None) -> Peri
                 _("%(period)s is not yet due (%(date)s); it can be closed after its due date.")
                 % {"period": current.label, "date": current.due_on.isoformat()}
             )
-        before = snapshot(current, PERIOD_FIELDS)
         current.is_closed = True
         current.closed_at = timezone.now()
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.CLOSE,
-            before=before,
-            after=snapshot(current, PERIOD_FIELDS),
-        )
     return current
 
 
 def period_reopen(*, period: Period, actor) -> Period:
-    with transaction.atomic():
-        current = _lock_period(period)
+    with _period_change(period, actor=actor, action=HistoryEntry.Action.REOPEN) as change:
+        current = change.row
         if not current.is_closed:
             raise ManagementError(_("This period is open."))
-        before = snapshot(current, PERIOD_FIELDS)
         current.is_closed = False
         current.closed_at = None
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.REOPEN,
-            before=before,
-            after=snapshot(current, PERIOD_FIELDS),
-        )
     return current
 
 
@@ -1217,8 +1137,8 @@ def period_set_cooperating_due(*, period: Period, actor, cooperating_due_on: dt.
     longer changes its dates) and the cooperating reports' due date follows."""
     from reform.reports.models import Report
 
-    with transaction.atomic():
-        current = _lock_period(period)
+    with _period_change(period, actor=actor) as change:
+        current = change.row
         if not current.opens_on <= cooperating_due_on < current.due_on:
             raise ManagementError(
                 _(
@@ -1229,12 +1149,9 @@ def period_set_cooperating_due(*, period: Period, actor, cooperating_due_on: dt.
             )
         if current.cooperating_due_on == cooperating_due_on:
             return current
-        before = snapshot(current, PERIOD_FIELDS)
         current.cooperating_due_on = cooperating_due_on
         current.origin = Origin.OFFICE
-        current.save()
         Report.objects.filter(period=current, role=Assignment.Role.COOPERATING).update(
             due_on=cooperating_due_on
         )
-        record(obj=current, actor=actor, before=before, after=snapshot(current, PERIOD_FIELDS))
     return current

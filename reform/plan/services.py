@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from reform.history.models import HistoryEntry, Note
-from reform.history.services import record, snapshot
+from reform.history.services import record, snapshot, tracked_change
 from reform.org.models import Jurisdiction, Origin, Unit, UnitName
 from reform.workdays.services import WorkCalendar
 
@@ -46,6 +46,7 @@ KINDS = (
 )
 
 ASSIGNMENT_HISTORY_FIELDS = ("task", "unit", "role", "justification")
+CLOSING_FIELDS = ("is_closed", "close_note", "last_period")
 HISTORY_NOTE = Note.LOAD_PLAN
 
 
@@ -404,13 +405,12 @@ def _loader_owns(assignment: Assignment) -> bool:
     )
 
 
-def _conflict(assignment: Assignment, unit: Unit) -> Assignment | None:
-    """An active assignment an office made that this one would collide with."""
-    others = Assignment.objects.filter(task_id=assignment.task_id, is_active=True).exclude(
-        pk=assignment.pk
-    )
+def _conflict(*, pk: int | None, task_id: int, role: str, unit: Unit) -> Assignment | None:
+    """An active assignment an office made that assignment ``pk`` (None: a new one) would
+    collide with, given this task, role and unit."""
+    others = Assignment.objects.filter(task_id=task_id, is_active=True).exclude(pk=pk)
     clash = others.filter(unit=unit)
-    if assignment.role == Assignment.Role.LEAD:
+    if role == Assignment.Role.LEAD:
         clash |= others.filter(role=Assignment.Role.LEAD, jurisdiction_id=unit.jurisdiction_id)
     return clash.select_related("unit").first()
 
@@ -452,26 +452,34 @@ def _load_assignments(
             counts.kept += 1
             continue
 
-        assignment = found or Assignment(plan_key=key, origin=Origin.PLAN)
-        before = snapshot(found, ASSIGNMENT_HISTORY_FIELDS) if found else None
-        for name, value in values.items():
-            setattr(assignment, name, value)
-        assignment.unit = unit
-        clash = _conflict(assignment, unit)
+        pk = found.pk if found is not None else None
+        clash = _conflict(pk=pk, task_id=values["task_id"], role=role, unit=unit)
         if clash is not None:
             say(f"assignment {key}: left out, an office already assigned this ({clash})")
             counts.kept += 1
             continue
-        assignment.save()
-        after = snapshot(assignment, ASSIGNMENT_HISTORY_FIELDS)
-        if found is None:
-            record(
-                obj=assignment, action=HistoryEntry.Action.CREATE, after=after, note=HISTORY_NOTE
-            )
-            counts.created += 1
-        else:
-            record(obj=assignment, before=before, after=after, note=HISTORY_NOTE)
+        if found is not None:
+            with tracked_change(
+                found,
+                fields=ASSIGNMENT_HISTORY_FIELDS,
+                note=HISTORY_NOTE,
+                select_related=("task", "unit"),
+            ) as change:
+                for name, value in values.items():
+                    setattr(change.row, name, value)
+                change.row.unit = unit
             counts.updated += 1
+            continue
+        assignment = Assignment(plan_key=key, origin=Origin.PLAN, **values)
+        assignment.unit = unit
+        assignment.save()
+        record(
+            obj=assignment,
+            action=HistoryEntry.Action.CREATE,
+            after=snapshot(assignment, ASSIGNMENT_HISTORY_FIELDS),
+            note=HISTORY_NOTE,
+        )
+        counts.created += 1
 
 
 def load_plan(*, path: Path | str | None = None, stdout: TextIO | None = None) -> LoadResult:
@@ -542,7 +550,7 @@ def extend_periods(*, through: dt.date, origin: str = Origin.OFFICE) -> list[Per
                 )
             )
             year, half = _next_half(year, half)
-        assignments_or_periods_changed.send(sender=Period)
+        assignments_or_periods_changed.send(sender=Period, periods=created)
     return created
 
 
@@ -551,6 +559,10 @@ def extend_periods(*, through: dt.date, origin: str = Origin.OFFICE) -> list[Per
 
 class AssignmentError(Exception):
     """A refused change to an assignment, with a message for the user."""
+
+
+def _closing_change(assignment: Assignment, *, actor, action: str):
+    return tracked_change(assignment, fields=CLOSING_FIELDS, actor=actor, action=action)
 
 
 def assignment_close(*, assignment: Assignment, actor, note: str, today: dt.date) -> Assignment:
@@ -564,44 +576,28 @@ def assignment_close(*, assignment: Assignment, actor, note: str, today: dt.date
     note = note.strip()
     if not note:
         raise AssignmentError(_("Please give a note saying why the task is done."))
-    with transaction.atomic():
-        current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    with _closing_change(assignment, actor=actor, action=HistoryEntry.Action.CLOSE) as change:
+        current = change.row
         if current.is_closed:
             raise AssignmentError(_("This assignment is already closed."))
-        before = snapshot(current, ("is_closed", "close_note", "last_period"))
         current.is_closed = True
         current.close_note = note
         current.last_period = current_period(today=today).period
         current.changed_by_office = True
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.CLOSE,
-            before=before,
-            after=snapshot(current, ("is_closed", "close_note", "last_period")),
-        )
-        assignments_or_periods_changed.send(sender=Assignment)
+        change.save()
+        assignments_or_periods_changed.send(sender=Assignment, assignments=[current])
     return current
 
 
 def assignment_reopen(*, assignment: Assignment, actor) -> Assignment:
     """Undo a closing: reports are expected again from the next periods on."""
-    with transaction.atomic():
-        current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    with _closing_change(assignment, actor=actor, action=HistoryEntry.Action.REOPEN) as change:
+        current = change.row
         if not current.is_closed:
             raise AssignmentError(_("This assignment is not closed."))
-        before = snapshot(current, ("is_closed", "close_note", "last_period"))
         current.is_closed = False
         current.last_period = None
         current.changed_by_office = True
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            action=HistoryEntry.Action.REOPEN,
-            before=before,
-            after=snapshot(current, ("is_closed", "close_note", "last_period")),
-        )
-        assignments_or_periods_changed.send(sender=Assignment)
+        change.save()
+        assignments_or_periods_changed.send(sender=Assignment, assignments=[current])
     return current

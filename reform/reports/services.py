@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reform.history.models import HistoryEntry, Note
-from reform.history.services import record, snapshot
+from reform.history.services import record, snapshot, tracked_change
 from reform.org.models import Membership, Role
 from reform.plan.models import Assignment, Indicator, Period
 from reform.wording import join_list
@@ -49,21 +49,33 @@ class MeasureConflict(ReportError):
 # --- drafts --------------------------------------------------------------------------------
 
 
-def ensure_reports(*, periods: Iterable[Period] | None = None) -> int:
-    """Create the missing empty draft for every active assignment and period it applies to.
+def ensure_reports(
+    *,
+    periods: Iterable[Period] | None = None,
+    assignments: Iterable[Assignment | int] | None = None,
+) -> int:
+    """Create the missing empty draft for every active assignment and period it applies to,
+    and remove the untouched drafts no longer expected. Returns how many drafts it created.
 
-    Idempotent: called by load_plan, seed_demo, the daily job and every assignment or period
-    change; the unique (assignment, period) constraint makes parallel calls safe.
+    With no arguments it looks at every assignment and period: load_plan, seed_demo and the
+    daily job (which so repairs whatever a change missed). ``periods`` narrows it to those
+    periods' reports, ``assignments`` (objects or ids) to those assignments' reports; given
+    both, to the reports of those assignments in those periods.
+
+    Idempotent; the unique (assignment, period) constraint makes parallel calls safe.
     """
     periods = list(periods if periods is not None else Period.objects.all())
-    if not periods:
+    chosen = Assignment.objects.filter(is_active=True)
+    existing = Report.objects.filter(period__in=periods)
+    assignment_ids = None
+    if assignments is not None:
+        assignment_ids = _pks(assignments)
+        chosen = chosen.filter(pk__in=assignment_ids)
+        existing = existing.filter(assignment_id__in=assignment_ids)
+    if not periods or assignment_ids == set():
         return 0
-    assignments = list(
-        Assignment.objects.filter(is_active=True).select_related("first_period", "last_period")
-    )
-    existing = set(
-        Report.objects.filter(period__in=periods).values_list("assignment_id", "period_id")
-    )
+    chosen = list(chosen.select_related("first_period", "last_period"))
+    existing = set(existing.order_by().values_list("assignment_id", "period_id"))
     missing = [
         Report(
             assignment=a,
@@ -74,20 +86,31 @@ def ensure_reports(*, periods: Iterable[Period] | None = None) -> int:
             due_on=p.due_on_for(a.role),
         )
         for p in periods
-        for a in assignments
+        for a in chosen
         if (a.pk, p.pk) not in existing and a.applies_to(p)
     ]
-    Report.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
-    _remove_drafts_no_longer_expected(periods)
+    if missing:
+        Report.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
+    _remove_drafts_no_longer_expected(periods, assignment_ids=assignment_ids)
     return len(missing)
 
 
-def _remove_drafts_no_longer_expected(periods: list[Period]) -> None:
+def _pks(objects: Iterable) -> set[int]:
+    """The ids of model instances or of ids."""
+    return {getattr(o, "pk", o) for o in objects}
+
+
+def _remove_drafts_no_longer_expected(
+    periods: list[Period], *, assignment_ids: set[int] | None = None
+) -> None:
     """An assignment closed (完成销号) or removed expects no report after its last period:
-    its untouched drafts for those periods go. Anything someone wrote on is kept."""
+    its untouched drafts for those periods go. Anything someone wrote on is kept.
+    ``assignment_ids`` narrows it to those assignments' drafts."""
+    candidates = Report.objects.filter(period__in=periods, state=Report.State.DRAFT, version=1)
+    if assignment_ids is not None:
+        candidates = candidates.filter(assignment_id__in=assignment_ids)
     candidates = (
-        Report.objects.filter(period__in=periods, state=Report.State.DRAFT, version=1)
-        .filter(
+        candidates.filter(
             Q(assignment__is_active=False)
             | Q(assignment__last_period__isnull=False)
             | Q(assignment__first_period__isnull=False)
@@ -101,9 +124,29 @@ def _remove_drafts_no_longer_expected(periods: list[Period]) -> None:
         Report.objects.filter(pk__in=stale).delete()
 
 
-def ensure_reports_on_change(**kwargs) -> None:
-    """Receiver of plan's ``assignments_or_periods_changed``."""
-    ensure_reports()
+def ensure_reports_on_change(
+    *,
+    assignments: Iterable[Assignment | int] | None = None,
+    periods: Iterable[Period | int] | None = None,
+    **kwargs,
+) -> None:
+    """Receiver of plan's ``assignments_or_periods_changed``, in the change's transaction.
+
+    Works on the reports the change concerns only: every period's reports of the
+    ``assignments`` that changed, and every assignment's reports for the ``periods`` that
+    changed. A sender that names neither (load_plan, which may change anything) has every
+    report looked at; the daily job repairs whatever a change missed.
+    """
+    if assignments is None and periods is None:
+        ensure_reports()
+        return
+    if assignments is not None:
+        ensure_reports(assignments=assignments)
+    if periods is not None:
+        periods = list(periods)
+        if any(not isinstance(p, Period) for p in periods):
+            periods = list(Period.objects.filter(pk__in=_pks(periods)))
+        ensure_reports(periods=periods)
 
 
 # --- the unit's work on a report --------------------------------------------------------------
@@ -132,8 +175,28 @@ def _check_may_change(report: Report, actor) -> None:
         )
 
 
-def _lock(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("period").get(pk=report.pk)
+def _report_change(
+    report: Report,
+    *,
+    actor,
+    fields: tuple[str, ...] = (),
+    note: str = "",
+    action: str = HistoryEntry.Action.UPDATE,
+    versioned: bool = True,
+):
+    """A tracked change of ``report`` (history.services.tracked_change): a real change makes
+    a new version, unless not ``versioned`` (evidence, which no open form holds). Its
+    period's row is locked with it, so that closing the period waits for the saves in it."""
+    return tracked_change(
+        report,
+        fields=fields,
+        actor=actor,
+        action=action,
+        note=note,
+        select_related=("period",),
+        lock_of=None,
+        version_field="version" if versioned else None,
+    )
 
 
 @dataclass
@@ -147,26 +210,26 @@ class ReportChanges:
 
 
 def report_save(*, report: Report, actor, changes: ReportChanges, base_version: int) -> Report:
-    """Save the unit's text and figures, refusing a save based on an older version."""
-    with transaction.atomic():
-        current = _lock(report)
+    """Save the unit's text and figures, refusing a save based on an older version. Saving
+    the form unchanged is no change: no new version, no history row."""
+    with _report_change(report, actor=actor, fields=REPORT_FIELDS) as change:
+        current = change.row
         _check_editable(current)
         _check_may_change(current, actor)
         if current.version != base_version:
             raise ReportConflict(current)
-        before = snapshot(current, REPORT_FIELDS)
-        old_values = {v.indicator_id: v for v in current.indicator_values.all()}
         for name in REPORT_FIELDS:
             setattr(current, name, getattr(changes, name))
-        current.version += 1
         current.updated_by = actor
-        current.save()
-        record(obj=current, actor=actor, before=before, after=snapshot(current, REPORT_FIELDS))
-        _save_indicator_values(current, actor, old_values, changes.indicator_values)
+        _save_indicator_values(change, changes.indicator_values)
     return current
 
 
-def _save_indicator_values(report, actor, old_values, new_values) -> None:
+def _save_indicator_values(change, new_values) -> None:
+    """Write the indicator values that differ, counted into the report's change (history
+    under the indicator's name; a new version even when only a value changed)."""
+    report = change.row
+    old_values = {v.indicator_id: v for v in report.indicator_values.all()}
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=new_values)}
     for indicator_id, value in new_values.items():
         old = old_values.get(indicator_id)
@@ -181,12 +244,7 @@ def _save_indicator_values(report, actor, old_values, new_values) -> None:
         else:
             old.value = value
             old.save(update_fields=["value"])
-        record(
-            obj=report,
-            actor=actor,
-            before={indicators[indicator_id].name: old_text},
-            after={indicators[indicator_id].name: new_text},
-        )
+        change.also(indicators[indicator_id].name, before=old_text, after=new_text)
 
 
 def missing_for_submission(report: Report) -> list[str]:
@@ -255,19 +313,15 @@ def _move(
 ) -> Report:
     """Lock an editable report at ``base_version`` (complete, unless ``complete`` is false),
     apply ``move`` to its state, and record the change of ``fields``."""
-    with transaction.atomic():
-        current = _lock(report)
+    with _report_change(report, actor=actor, fields=fields, note=note) as change:
+        current = change.row
         _check_editable(current)
         if current.version != base_version:
             raise ReportConflict(current)
         if complete:
             _check_complete(current)
-        before = snapshot(current, fields)
         move(current, timezone.now())
-        current.version += 1
         current.updated_by = actor
-        current.save()
-        record(obj=current, actor=actor, before=before, after=snapshot(current, fields), note=note)
     return current
 
 
@@ -368,42 +422,44 @@ def evidence_add(*, report: Report, actor, upload, kind: str) -> Evidence:
     if detected != kind:
         raise ValueError(f"kind {kind!r} does not match the file's content ({detected!r})")
     name = filetypes.safe_name(upload.name, kind)
-    with transaction.atomic():
-        current = _lock(report)
-        _check_editable(current)
-        _check_may_change(current, actor)
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        evidence = Evidence(
-            report=current,
-            original_name=name,
-            kind=kind,
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=actor,
-        )
-        evidence.file.save(name, upload, save=False)
-        try:
-            evidence.save()
-            record(
-                obj=current,
-                actor=actor,
-                action=HistoryEntry.Action.CREATE,
-                after={EVIDENCE_FIELD: evidence.original_name},
+    stored = None
+    try:
+        with _report_change(
+            report, actor=actor, action=HistoryEntry.Action.CREATE, versioned=False
+        ) as change:
+            current = change.row
+            _check_editable(current)
+            _check_may_change(current, actor)
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            evidence = Evidence(
+                report=current,
+                original_name=name,
+                kind=kind,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+                uploaded_by=actor,
             )
-        except BaseException:
-            # Nothing half-saved: no file on disk without its row.
-            evidence.file.delete(save=False)
-            raise
+            evidence.file.save(name, upload, save=False)
+            stored = evidence.file
+            evidence.save()
+            change.also(EVIDENCE_FIELD, after=evidence.original_name)
+    except BaseException:
+        # Nothing half-saved: no file on disk without its row.
+        if stored is not None:
+            stored.delete(save=False)
+        raise
     return evidence
 
 
 def evidence_remove(*, evidence: Evidence, actor) -> None:
     """Hide a file from the report (soft: the row and the stored file stay for the record)."""
-    with transaction.atomic():
-        current = _lock(evidence.report)
+    with _report_change(
+        evidence.report, actor=actor, note=Note.EVIDENCE_REMOVED, versioned=False
+    ) as change:
+        current = change.row
         _check_editable(current)
         _check_may_change(current, actor)
         locked = Evidence.objects.select_for_update().get(pk=evidence.pk, report=current)
@@ -413,13 +469,7 @@ def evidence_remove(*, evidence: Evidence, actor) -> None:
             return
         evidence.removed_at = locked.removed_at = timezone.now()
         locked.save(update_fields=["removed_at"])
-        record(
-            obj=current,
-            actor=actor,
-            before={EVIDENCE_FIELD: evidence.original_name},
-            after={},
-            note=Note.EVIDENCE_REMOVED,
-        )
+        change.also(EVIDENCE_FIELD, before=evidence.original_name)
 
 
 # --- timetable and roadmap ---------------------------------------------------------------------
@@ -494,18 +544,23 @@ def measure_add(
     return measure
 
 
-def _measure_lock(measure: Measure, base_version: int) -> Measure:
+def _measure_change(measure: Measure, *, actor, note: str = ""):
     # Lock only the measure's row, not the assignment joined for the is_active check.
-    current = (
-        Measure.objects.select_for_update(of=("self",))
-        .select_related("assignment")
-        .get(pk=measure.pk)
+    return tracked_change(
+        measure,
+        fields=MEASURE_FIELDS,
+        actor=actor,
+        note=note,
+        select_related=("assignment",),
+        version_field="version",
     )
+
+
+def _check_measure(current: Measure, base_version: int) -> None:
     if current.version != base_version:
         raise MeasureConflict(current)
     if not current.assignment.is_active:
         raise ReportError(_("This assignment has been removed; its measures can no longer change."))
-    return current
 
 
 def measure_update(
@@ -514,17 +569,11 @@ def measure_update(
     """Save an edit, refusing one that starts from an older version (MeasureConflict)."""
     title = measure_title(title)
     _measure_refuse_problems(title=title, due_on=due_on, done_on=done_on)
-    with transaction.atomic():
-        current = _measure_lock(measure, base_version)
-        before = snapshot(current, MEASURE_FIELDS)
+    # Saving the form unchanged is not a change: no new version, no history row.
+    with _measure_change(measure, actor=actor) as change:
+        current = change.row
+        _check_measure(current, base_version)
         current.title, current.due_on, current.done_on = title, due_on, done_on
-        after = snapshot(current, MEASURE_FIELDS)
-        if after == before:
-            # Saving the form unchanged is not a change: no new version, no history row.
-            return current
-        current.version += 1
-        current.save()
-        record(obj=current, actor=actor, before=before, after=after)
     return current
 
 
@@ -533,21 +582,12 @@ def measure_complete(
 ) -> Measure:
     """Mark a measure done today (Asia/Shanghai), refusing a stale request like an edit."""
     today = today or timezone.localdate()
-    with transaction.atomic():
-        current = _measure_lock(measure, base_version)
+    with _measure_change(measure, actor=actor, note=Note.MARKED_DONE) as change:
+        current = change.row
+        _check_measure(current, base_version)
         if current.done_on is not None:
             raise ReportError(_("This measure is already marked done."))
-        before = snapshot(current, MEASURE_FIELDS)
         current.done_on = today
-        current.version += 1
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            before=before,
-            after=snapshot(current, MEASURE_FIELDS),
-            note=Note.MARKED_DONE,
-        )
     return current
 
 
@@ -555,27 +595,19 @@ def measure_complete(
 
 
 def _review(*, report: Report, actor, state: str, comment: str, note: str) -> Report:
-    with transaction.atomic():
-        current = _lock(report)
+    with _report_change(
+        report, actor=actor, fields=("state", "review_comment"), note=note
+    ) as change:
+        current = change.row
         if current.state != Report.State.SUBMITTED:
             raise ReportError(
                 _("Only a submitted report can be reviewed; this one is %(state)s.")
                 % {"state": current.get_state_display()}
             )
-        before = snapshot(current, ("state", "review_comment"))
         current.state = state
         current.review_comment = comment
         current.reviewed_at = timezone.now()
         current.reviewed_by = actor
-        current.version += 1
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            before=before,
-            after=snapshot(current, ("state", "review_comment")),
-            note=note,
-        )
     return current
 
 
@@ -645,19 +677,15 @@ def urging_send(
 
 def urging_acknowledge(*, notice: UrgingNotice, actor, answer: str = "") -> UrgingNotice:
     """The unit acknowledges a notice, optionally answering; a later answer replaces it."""
-    with transaction.atomic():
-        current = UrgingNotice.objects.select_for_update().get(pk=notice.pk)
-        before = snapshot(current, ("acknowledged_at", "answer"))
+    with tracked_change(
+        notice,
+        fields=("acknowledged_at", "answer"),
+        actor=actor,
+        note=Note.ACKNOWLEDGED,
+    ) as change:
+        current = change.row
         if current.acknowledged_at is None:
             current.acknowledged_at = timezone.now()
             current.acknowledged_by = actor
         current.answer = answer.strip()
-        current.save()
-        record(
-            obj=current,
-            actor=actor,
-            before=before,
-            after=snapshot(current, ("acknowledged_at", "answer")),
-            note=Note.ACKNOWLEDGED,
-        )
     return current
