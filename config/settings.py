@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     # Ours, from the ground up: later apps import earlier ones, never the reverse.
     "reform.outbox",
     "reform.history",
+    "reform.attachments",
     "reform.workdays",
     "reform.org",
     "reform.plan",

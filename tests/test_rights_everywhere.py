@@ -29,13 +29,14 @@ from django.shortcuts import resolve_url
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from reform.attachments.models import Attachment
 from reform.history.models import HistoryEntry
 from reform.offices.models import PendingImport, PersonProfile
 from reform.org.models import ContactPerson, Jurisdiction, Membership, Unit, UnitName
 from reform.outbox.models import OutboxMessage
 from reform.plan.models import Assignment, Period, Task
 from reform.reminders.models import ReminderDispatch
-from reform.reports.models import Evidence, IndicatorValue, Measure, Report, UrgingNotice
+from reform.reports.models import IndicatorValue, Measure, Report, UrgingNotice
 from tests.rights.world import build_world
 
 # --- what an answer may be --------------------------------------------------------------------
@@ -654,7 +655,7 @@ def test_every_url_has_a_row():
 WATCHED = [
     Report,
     IndicatorValue,
-    Evidence,
+    Attachment,
     Measure,
     UrgingNotice,
     UrgingNotice.reports.through,

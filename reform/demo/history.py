@@ -17,10 +17,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from reform.attachments.models import Attachment
 from reform.history.models import HistoryEntry
 from reform.history.services import record
 from reform.plan.models import Assignment, Period
-from reform.reports.models import Evidence, Measure, Report
+from reform.reports.models import Measure, Report
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 SCALE_PREFIX = "demo-"  # the codes of the units and people ``seed_demo --scale`` makes
@@ -246,7 +247,7 @@ def _seed_measures(staff, rng, periods) -> None:
 
 
 def _seed_evidence(staff, periods) -> None:
-    if Evidence.objects.exists():
+    if Attachment.objects.exists():
         return
     unit = staff.memberships.get().unit
     reports = Report.objects.filter(
@@ -255,10 +256,10 @@ def _seed_evidence(staff, periods) -> None:
     for report in reports[:4]:
         name = f"{report.period.code}-task{report.task.number}.pdf"
         content = _minimal_pdf(f"Task {report.task.number} {report.period.code}")
-        evidence = Evidence(
-            report=report,
+        evidence = Attachment(
+            owner=report,
             original_name=f"{report.task.short_title}佐证材料.pdf",
-            kind=Evidence.Kind.PDF,
+            kind=Attachment.Kind.PDF,
             size=len(content),
             sha256="",
             uploaded_by=staff,

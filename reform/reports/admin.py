@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from reform.history.admin import ReadOnlyAdmin
 
-from .models import Evidence, IndicatorValue, Measure, Report, UrgingNotice
+from .models import IndicatorValue, Measure, Report, UrgingNotice
 
 
 class IndicatorValueInline(admin.TabularInline):
@@ -27,22 +27,6 @@ class ReportAdmin(ReadOnlyAdmin):
     search_fields = ["unit__name", "task__short_title", "progress", "problems", "next_steps"]
     list_select_related = ["period", "task", "unit"]
     inlines = [IndicatorValueInline]
-
-
-@admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyAdmin):
-    list_display = [
-        "original_name",
-        "kind",
-        "size",
-        "report",
-        "uploaded_by",
-        "uploaded_at",
-        "removed_at",
-    ]
-    list_filter = ["kind"]
-    search_fields = ["original_name", "sha256"]
-    list_select_related = ["report__period", "report__task", "report__unit", "uploaded_by"]
 
 
 @admin.register(Measure)

@@ -2,6 +2,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -86,6 +87,8 @@ class Report(models.Model):
     review_comment = models.TextField(_("office's comment"), blank=True, max_length=TEXT_LIMIT)
     # Why the head sent the report back to staff; cleared when staff send it again.
     sign_off_comment = models.TextField(_("head's comment"), blank=True, max_length=TEXT_LIMIT)
+    # The report's evidence files (attachments.Attachment, removed ones included).
+    evidence = GenericRelation("attachments.Attachment", related_query_name="report")
 
     class Meta:
         verbose_name = _("progress report")
@@ -135,6 +138,10 @@ class Report(models.Model):
     def is_submitted(self) -> bool:
         return self.state in (self.State.SUBMITTED, self.State.ACCEPTED)
 
+    def attachment_folder(self) -> str:
+        """Where the report's evidence files are stored (random names inside)."""
+        return f"evidence/{self.period.code}"
+
     def unit_name(self) -> str:
         """The unit's name as it was at the period's due date."""
         return self.unit.name_on(self.due_on)
@@ -156,43 +163,10 @@ class IndicatorValue(models.Model):
         return f"{self.indicator}: {self.value}"
 
 
-def evidence_path(instance: "Evidence", filename: str) -> str:
-    # Never the uploader's name on disk: a random name under the report's period.
+def evidence_path(instance, filename: str) -> str:
+    # Kept for migration 0001 (the old Evidence model): files are now stored by
+    # reform.attachments.models.attachment_path, under Report.attachment_folder().
     return f"evidence/{instance.report.period.code}/{uuid.uuid4().hex}"
-
-
-class Evidence(models.Model):
-    class Kind(models.TextChoices):
-        PDF = "pdf", "PDF"
-        OFD = "ofd", "OFD"
-        DOC = "doc", "Word (.doc)"
-        DOCX = "docx", "Word (.docx)"
-        WPS = "wps", "WPS (.wps)"
-        XLS = "xls", "Excel (.xls)"
-        XLSX = "xlsx", "Excel (.xlsx)"
-        ET = "et", "WPS (.et)"
-        JPEG = "jpg", "JPEG"
-        PNG = "png", "PNG"
-
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    kind = models.CharField(_("type"), max_length=4, choices=Kind.choices)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("evidence file")
-        verbose_name_plural = _("evidence files")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Measure(models.Model):

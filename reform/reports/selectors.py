@@ -10,11 +10,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reform.org.models import Unit
+from reform.attachments.models import Attachment
+from reform.attachments.selectors import live_attachment
+from reform.org.models import Membership, Role, Unit
 from reform.org.selectors import Scope
 from reform.plan.models import Assignment, Period
 
-from .models import Evidence, Report, UrgingNotice
+from .models import Report, UrgingNotice
 
 
 def _lead_units_q(scope: Scope) -> Q:
@@ -95,6 +97,45 @@ def _report_refusal(action: ReportAction) -> str:
     return _("You may not do this for this report.")
 
 
+# --- what a report still needs, and who signs it -------------------------------------------------
+
+
+def missing_for_submission(report: Report) -> list[str]:
+    """The labels of the fields a report needs before it goes to the head or the office."""
+    missing = []
+    if not report.status:
+        missing.append(str(Report._meta.get_field("status").verbose_name))
+    if report.percent is None:
+        missing.append(str(Report._meta.get_field("percent").verbose_name))
+    if not report.progress.strip():
+        missing.append(str(Report._meta.get_field("progress").verbose_name))
+    if report.status == Report.Status.LAGGING and not report.problems.strip():
+        missing.append(str(Report._meta.get_field("problems").verbose_name))
+    if not report.next_steps.strip() and report.status != Report.Status.COMPLETED:
+        missing.append(str(Report._meta.get_field("next_steps").verbose_name))
+    return missing
+
+
+def unit_has_head(unit_id: int, *, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        Membership.objects.valid_on(today)
+        .filter(unit_id=unit_id, role=Role.HEAD, user__is_active=True)
+        .exists()
+    )
+
+
+def is_unit_head(user, unit_id: int, *, today: dt.date | None = None) -> bool:
+    if user is None or not user.is_active:
+        return False
+    today = today or timezone.localdate()
+    return (
+        Membership.objects.valid_on(today)
+        .filter(unit_id=unit_id, role=Role.HEAD, user=user)
+        .exists()
+    )
+
+
 def report_for_user(*, scope: Scope, report_id: int, action: ReportAction = "view") -> ReportAccess:
     """The report if the user may see it, else 404 (a guessed id shows nothing); 403 when
     they may see it but their role may not take ``action`` on it.
@@ -135,11 +176,10 @@ def report_for_user(*, scope: Scope, report_id: int, action: ReportAction = "vie
     return access
 
 
-def evidence_for_user(*, scope: Scope, evidence_id: int) -> Evidence:
-    evidence = Evidence.objects.filter(pk=evidence_id, removed_at__isnull=True).first()
-    if evidence is None:
-        raise Http404
-    report_for_user(scope=scope, report_id=evidence.report_id)
+def evidence_for_user(*, scope: Scope, evidence_id: int) -> Attachment:
+    """A live evidence file of a report the user may see, else 404."""
+    evidence = live_attachment(attachment_id=evidence_id, owner_model=Report)
+    report_for_user(scope=scope, report_id=evidence.object_id)
     return evidence
 
 
@@ -147,7 +187,7 @@ def cooperating_reports(*, report: Report):
     """For a lead unit's report: the cooperating units' reports of the same task and period."""
     if report.role != Assignment.Role.LEAD:
         return Report.objects.none()
-    live_evidence = Evidence.objects.filter(removed_at__isnull=True)
+    live_evidence = Attachment.objects.live()
     return (
         Report.objects.filter(
             task_id=report.task_id,
@@ -215,8 +255,6 @@ class UnitPage:
 def unit_page(*, unit: Unit, scope: Scope, period_code: str | None, today=None) -> UnitPage:
     """Everything the unit's page shows, in a fixed number of queries."""
     from reform.workdays.services import calendar
-
-    from .services import missing_for_submission, unit_has_head
 
     today = today or timezone.localdate()
     periods = list(Period.objects.order_by("year", "half"))
@@ -290,8 +328,6 @@ def report_page(*, access: ReportAccess, today=None, indicators=None) -> ReportP
     from reform.history.selectors import history_groups
     from reform.history.services import entries_for
     from reform.workdays.services import calendar
-
-    from .services import missing_for_submission, unit_has_head
 
     today = today or timezone.localdate()
     report = access.report

@@ -5,7 +5,6 @@ management commands call these and nothing else to change reports.
 """
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,13 +13,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reform.attachments import services as attachment_services
+from reform.attachments.models import Attachment
 from reform.history.models import HistoryEntry, Note
 from reform.history.services import record, snapshot, tracked_change
-from reform.org.models import Membership, Role
 from reform.plan.models import Assignment, Indicator, Period
 from reform.wording import join_list
 
-from .models import Evidence, IndicatorValue, Measure, Report, UrgingNotice
+from .models import IndicatorValue, Measure, Report, UrgingNotice
+from .selectors import is_unit_head, missing_for_submission, unit_has_head
 
 REPORT_FIELDS = ("status", "percent", "progress", "problems", "next_steps")
 MEASURE_FIELDS = ("title", "due_on", "done_on")
@@ -247,42 +248,6 @@ def _save_indicator_values(change, new_values) -> None:
         change.also(indicators[indicator_id].name, before=old_text, after=new_text)
 
 
-def missing_for_submission(report: Report) -> list[str]:
-    """The labels of the fields a report needs before it goes to the head or the office."""
-    missing = []
-    if not report.status:
-        missing.append(str(Report._meta.get_field("status").verbose_name))
-    if report.percent is None:
-        missing.append(str(Report._meta.get_field("percent").verbose_name))
-    if not report.progress.strip():
-        missing.append(str(Report._meta.get_field("progress").verbose_name))
-    if report.status == Report.Status.LAGGING and not report.problems.strip():
-        missing.append(str(Report._meta.get_field("problems").verbose_name))
-    if not report.next_steps.strip() and report.status != Report.Status.COMPLETED:
-        missing.append(str(Report._meta.get_field("next_steps").verbose_name))
-    return missing
-
-
-def unit_has_head(unit_id: int, *, today: dt.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return (
-        Membership.objects.valid_on(today)
-        .filter(unit_id=unit_id, role=Role.HEAD, user__is_active=True)
-        .exists()
-    )
-
-
-def is_unit_head(user, unit_id: int, *, today: dt.date | None = None) -> bool:
-    if user is None or not user.is_active:
-        return False
-    today = today or timezone.localdate()
-    return (
-        Membership.objects.valid_on(today)
-        .filter(unit_id=unit_id, role=Role.HEAD, user=user)
-        .exists()
-    )
-
-
 def _check_complete(report: Report) -> None:
     missing = missing_for_submission(report)
     if missing:
@@ -405,24 +370,17 @@ def report_send_back(*, report: Report, actor, base_version: int, comment: str) 
 # --- evidence --------------------------------------------------------------------------------
 
 
-def evidence_add(*, report: Report, actor, upload, kind: str) -> Evidence:
+def evidence_add(*, report: Report, actor, upload, kind: str) -> Attachment:
     """Store an uploaded file whose type the caller has checked from its content.
 
     The size and the content are checked again here, so no caller can store a file the
     evidence rules refuse; ``kind`` must be what ``filetypes.identify`` found.
     """
-    from . import filetypes
-
-    if upload.size > filetypes.MAX_SIZE:
-        raise ReportError(filetypes.too_large_message(upload.name))
     try:
-        detected = filetypes.identify(upload, upload.name)
-    except filetypes.FileTypeError as refused:
+        name = attachment_services.checked_name(upload, kind)
+    except attachment_services.AttachmentRefused as refused:
         raise ReportError(str(refused)) from None
-    if detected != kind:
-        raise ValueError(f"kind {kind!r} does not match the file's content ({detected!r})")
-    name = filetypes.safe_name(upload.name, kind)
-    stored = None
+    evidence = None
     try:
         with _report_change(
             report, actor=actor, action=HistoryEntry.Action.CREATE, versioned=False
@@ -430,45 +388,29 @@ def evidence_add(*, report: Report, actor, upload, kind: str) -> Evidence:
             current = change.row
             _check_editable(current)
             _check_may_change(current, actor)
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-            evidence = Evidence(
-                report=current,
-                original_name=name,
-                kind=kind,
-                size=upload.size,
-                sha256=digest.hexdigest(),
-                uploaded_by=actor,
+            evidence = attachment_services.store(
+                owner=current, actor=actor, upload=upload, kind=kind, name=name
             )
-            evidence.file.save(name, upload, save=False)
-            stored = evidence.file
-            evidence.save()
             change.also(EVIDENCE_FIELD, after=evidence.original_name)
     except BaseException:
         # Nothing half-saved: no file on disk without its row.
-        if stored is not None:
-            stored.delete(save=False)
+        if evidence is not None:
+            evidence.file.delete(save=False)
         raise
     return evidence
 
 
-def evidence_remove(*, evidence: Evidence, actor) -> None:
+def evidence_remove(*, evidence: Attachment, actor) -> None:
     """Hide a file from the report (soft: the row and the stored file stay for the record)."""
     with _report_change(
-        evidence.report, actor=actor, note=Note.EVIDENCE_REMOVED, versioned=False
+        evidence.owner, actor=actor, note=Note.EVIDENCE_REMOVED, versioned=False
     ) as change:
         current = change.row
         _check_editable(current)
         _check_may_change(current, actor)
-        locked = Evidence.objects.select_for_update().get(pk=evidence.pk, report=current)
-        if locked.removed_at is not None:
+        if not attachment_services.remove(evidence, owner=current):
             # Removed by someone else a moment ago: nothing left to do, no second entry.
-            evidence.removed_at = locked.removed_at
             return
-        evidence.removed_at = locked.removed_at = timezone.now()
-        locked.save(update_fields=["removed_at"])
         change.also(EVIDENCE_FIELD, before=evidence.original_name)
 
 

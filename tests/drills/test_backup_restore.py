@@ -27,12 +27,13 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery_app import app
+from reform.attachments.models import Attachment as Evidence
 from reform.history.models import HistoryEntry
 from reform.outbox.models import OutboxMessage
 from reform.reminders.models import ReminderDispatch
 from reform.reminders.services import send_reminders
 from reform.reports import selectors
-from reform.reports.models import Evidence, Report
+from reform.reports.models import Report
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +43,8 @@ LISTING = """
 import hashlib, json
 from django.core.files.storage import default_storage
 from reform.history.models import HistoryEntry
-from reform.reports.models import Evidence, Report
+from reform.attachments.models import Attachment as Evidence
+from reform.reports.models import Report
 from reform.outbox.models import OutboxMessage
 from reform.reminders.models import ReminderDispatch
 
@@ -60,7 +62,7 @@ print(json.dumps({
         for h in HistoryEntry.objects.all()
     ),
     "evidence": sorted(
-        [e.pk, e.report_id, e.file.name, e.sha256, sha256(e.file.name)]
+        [e.pk, e.object_id, e.file.name, e.sha256, sha256(e.file.name)]
         for e in Evidence.objects.all()
     ),
     "outbox": sorted(
@@ -202,7 +204,7 @@ def test_a_backup_restores_every_report_history_entry_and_evidence_file(
     # Every table, row for row, and every sequence (new rows get new ids, never a used one).
     original = table_digests(source)
     assert table_digests(restored_database) == original
-    for table in ("reports_report", "history_historyentry", "reports_evidence"):
+    for table in ("reports_report", "history_historyentry", "attachments_attachment"):
         assert original[table][0] > 0, table
     assert original["outbox_outboxmessage"][0] > 0
     assert original["reminders_reminderdispatch"][0] > 0

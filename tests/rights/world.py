@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from reform.attachments import filetypes
 from reform.offices import services as office_services
 from reform.org.models import ContactPerson, Jurisdiction, Membership, Role, Unit
 from reform.org.tests import factories as f
@@ -27,7 +28,7 @@ from reform.outbox.models import OutboxMessage
 from reform.plan.models import Assignment, Period, Task
 from reform.plan.services import extend_periods, load_plan
 from reform.reminders.models import ReminderDispatch, Step
-from reform.reports import filetypes, services
+from reform.reports import services
 from reform.reports.models import Report
 from reform.reports.selectors import period_from
 

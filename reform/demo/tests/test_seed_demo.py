@@ -7,12 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from reform.attachments.models import Attachment as Evidence
 from reform.history.models import HistoryEntry
 from reform.org.models import Membership
 from reform.org.selectors import scope_for
 from reform.plan.models import Assignment, Period
 from reform.plan.selectors import current_period
-from reform.reports.models import Evidence, Measure, Report
+from reform.reports.models import Measure, Report
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from reform.attachments import filetypes
+from reform.attachments.models import Attachment as Evidence
 from reform.history.services import entries_for
-from reform.reports import filetypes
-from reform.reports.models import Evidence, Report
+from reform.reports.models import Report
 from reform.reports.services import ReportError, evidence_add
 from reform.reports.views.evidence import SizeLimitHandler
 

@@ -11,9 +11,10 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
+from reform.attachments.models import Attachment as Evidence
 from reform.history.services import entries_for
 from reform.outbox.models import OutboxMessage
-from reform.reports.models import Evidence, Report
+from reform.reports.models import Report
 from reform.reports.services import (
     report_accept,
     report_return,

@@ -1,7 +1,8 @@
 """Evidence files of a report: upload, download, remove.
 
 Files live under MEDIA_ROOT with random names and are never served as static files: the only
-way out is ``evidence_download``, which checks the rights table like every other view.
+way out is ``evidence_download``, which checks the rights table like every other view. The
+files are ``attachments.Attachment`` rows owned by the report.
 """
 
 from types import SimpleNamespace
@@ -9,7 +10,6 @@ from types import SimpleNamespace
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,11 +18,13 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from reform.attachments import filetypes
+from reform.attachments.downloads import file_response
+from reform.attachments.models import Attachment
 from reform.forms import TrackerForm
 from reform.org.selectors import scope_for
 
-from .. import filetypes, selectors, services
-from ..models import Evidence
+from .. import selectors, services
 
 
 class EvidenceForm(TrackerForm):
@@ -75,7 +77,7 @@ def _live_evidence(report):
     return list(report.evidence.filter(removed_at__isnull=True).select_related("uploaded_by"))
 
 
-def _fragment(request, access, *, error: str = "", added: Evidence | None = None):
+def _fragment(request, access, *, error: str = "", added: Attachment | None = None):
     """The evidence section alone, for htmx to swap in place of the old one."""
     context = {
         "report": access.report,
@@ -134,29 +136,14 @@ def _evidence_upload(request, report_id: int, limit: SizeLimitHandler):
 @require_http_methods(["GET", "HEAD"])
 def evidence_download(request, evidence_id: int):
     evidence = selectors.evidence_for_user(scope=scope_for(request.user), evidence_id=evidence_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        # The row exists but the file is gone from MEDIA_ROOT (a restore without media):
-        # a clear 404 rather than a server error.
-        raise Http404(_("The file is missing from the server.")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filetypes.safe_name(evidence.original_name, evidence.kind),
-        content_type=filetypes.CONTENT_TYPES[evidence.kind],
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(evidence)
 
 
 @require_http_methods(["GET", "POST"])
 def evidence_remove(request, evidence_id: int):
     scope = scope_for(request.user)
     evidence = selectors.evidence_for_user(scope=scope, evidence_id=evidence_id)
-    access = selectors.report_for_user(scope=scope, report_id=evidence.report_id, action="edit")
+    access = selectors.report_for_user(scope=scope, report_id=evidence.object_id, action="edit")
     if request.method == "GET":
         return render(
             request,
@@ -169,4 +156,4 @@ def evidence_remove(request, evidence_id: int):
         messages.error(request, str(refused))
     else:
         messages.success(request, _("Removed “%(name)s”.") % {"name": evidence.original_name})
-    return redirect(_report_url(evidence.report_id))
+    return redirect(_report_url(evidence.object_id))

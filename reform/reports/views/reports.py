@@ -173,7 +173,7 @@ def _report_action(request, report_id: int, *, action: str):
 
 
 def _confirm(request, report, action, form):
-    has_head = services.unit_has_head(report.unit_id)
+    has_head = selectors.unit_has_head(report.unit_id)
     return render(
         request,
         "reports/confirm.html",

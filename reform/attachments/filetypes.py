@@ -1,4 +1,4 @@
-"""What an evidence file is, decided from its content, and the name it may be saved under.
+"""What an attached file is, decided from its content, and the name it may be saved under.
 
 The accepted types (PDF, OFD, Word, Excel, JPEG, PNG) are recognised by their first bytes and,
 for the ZIP-based formats, by the members the package must contain. The file's name is only
@@ -20,9 +20,9 @@ from typing import BinaryIO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .models import Evidence
+from .models import Attachment
 
-Kind = Evidence.Kind
+Kind = Attachment.Kind
 
 # "Up to 20 MB each" (settings.MAX_EVIDENCE_BYTES; the messages say 20 MB).
 MAX_SIZE = getattr(settings, "MAX_EVIDENCE_BYTES", 20 * 1024 * 1024)
@@ -91,7 +91,7 @@ _OFD_ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?OFD[\s>/]")
 
 
 class FileTypeError(ValueError):
-    """The file is not an accepted evidence type; the message tells the uploader why."""
+    """The file is not an accepted type; the message tells the uploader why."""
 
 
 class _MacrosFound(Exception):
@@ -173,7 +173,7 @@ def _expected(family: str) -> str:
 
 
 def identify(file: BinaryIO, name: str) -> str:
-    """The kind of ``file`` (an Evidence.Kind value), or FileTypeError with a message.
+    """The kind of ``file`` (an Attachment.Kind value), or FileTypeError with a message.
 
     ``file`` is any seekable binary file (an UploadedFile included); it is left at position 0.
     """
@@ -217,7 +217,7 @@ def identify(file: BinaryIO, name: str) -> str:
 
 
 def detect_kind(file: BinaryIO, name: str) -> str | None:
-    """The kind of ``file`` from its content (Evidence.Kind value), or None when refused."""
+    """The kind of ``file`` from its content (Attachment.Kind value), or None when refused."""
     try:
         return identify(file, name)
     except FileTypeError:
@@ -229,7 +229,7 @@ def too_large_message(name: str) -> str:
 
 
 _UNSAFE = set("/\\\"'`<>:|?*")
-NAME_LIMIT = 200  # Evidence.original_name
+NAME_LIMIT = 200  # Attachment.original_name
 
 
 def safe_name(name: str, kind: str) -> str:
