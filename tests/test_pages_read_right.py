@@ -305,3 +305,21 @@ def test_data_marked_not_to_translate_is_not_taken_for_a_code():
     page.feed('<p>省领导小组成员 <span translate="no">lead<br>er</span> · 牵头</p><p>lead</p>')
     assert page.words == ["省领导小组成员 ", " · 牵头", "lead"]
     assert "lead" in page.texts
+
+
+def test_no_template_has_a_comment_django_would_print():
+    """Django's {# #} is one line only: a multi-line one reaches the page as text (it once
+    opened every page). Several lines need {% comment %}."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    leaks = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("templates", "reform")
+        for path in (root / folder).rglob("*.html")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "{#" in line and "#}" not in line[line.index("{#") :]
+    ]
+    assert not leaks, leaks
