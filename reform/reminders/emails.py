@@ -12,9 +12,9 @@ from reform.outbox.emails import enqueue_email, site_link
 from .selectors import Digest, UnitReminder
 
 
-def send_unit_reminder(reminder: UnitReminder, *, today: dt.date, cal=None):
+def send_unit_reminder(reminder: UnitReminder, *, today: dt.date):
     """One outbox row to the unit (and, at +7 working days, its office); None without
-    recipients. ``cal`` is not needed any more (the reminder carries its working days)."""
+    recipients. The reminder carries its working days left or overdue."""
     return enqueue_email(
         "reminder",
         to=reminder.to,

@@ -62,7 +62,7 @@ def send_reminders(*, today: dt.date | None = None, dry_run: bool = False) -> Ru
         _run_one(
             result,
             f"{reminder.unit} {reminder.period.code} {reminder.date_kind} {reminder.step}",
-            lambda reminder=reminder: _dispatch_reminder(reminder, today=today, cal=plan.calendar),
+            lambda reminder=reminder: _dispatch_reminder(reminder, today=today),
         )
     for digest in plan.digests:
         _run_one(
@@ -112,7 +112,7 @@ def _claim(**key) -> ReminderDispatch | None:
 
 
 def _dispatch_reminder(
-    reminder: selectors.UnitReminder, *, today: dt.date, cal
+    reminder: selectors.UnitReminder, *, today: dt.date
 ) -> ReminderDispatch | None:
     with transaction.atomic():
         dispatch = _claim(
@@ -127,7 +127,7 @@ def _dispatch_reminder(
         )
         if dispatch is None:
             return None
-        dispatch.message = emails.send_unit_reminder(reminder, today=today, cal=cal)
+        dispatch.message = emails.send_unit_reminder(reminder, today=today)
         if dispatch.message is not None:
             dispatch.save(update_fields=["message"])
     return dispatch

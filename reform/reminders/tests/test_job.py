@@ -78,7 +78,7 @@ def test_a_parallel_run_that_lost_the_race_skips_the_unit(plan, cast):
         services._run_one(
             result,
             str(reminder.unit),
-            lambda r=reminder: services._dispatch_reminder(r, today=day, cal=stale_plan.calendar),
+            lambda r=reminder: services._dispatch_reminder(r, today=day),
         )
 
     assert result.skipped == len(stale_plan.reminders) > 0 and result.errors == 0
