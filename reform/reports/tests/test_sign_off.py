@@ -222,6 +222,6 @@ def test_the_confirmation_pages_run_a_fixed_number_of_queries(
     client.force_login(cast[who])
     url = reverse(f"reports:{action}", args=[report.pk])
     client.get(url)  # warms Django's content-type cache, as in a running server
-    # session, user, scope, report, unit names, head check, session save (3)
-    with django_assert_num_queries(9):
+    # session, user, scope, report, unit names, session save (3)
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200

@@ -173,7 +173,8 @@ def _report_action(request, report_id: int, *, action: str):
 
 
 def _confirm(request, report, action, form):
-    has_head = selectors.unit_has_head(report.unit_id)
+    # Only "send" words itself by whether the unit has a head (sign-off, or straight to the office).
+    has_head = action == "send" and selectors.unit_has_head(report.unit_id)
     return render(
         request,
         "reports/confirm.html",
