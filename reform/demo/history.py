@@ -80,9 +80,7 @@ def _submit(report, *, actor, at) -> None:
 
 
 def _history(report, actor, at, rows) -> list[HistoryEntry]:
-    entries = record(obj=report, actor=actor, before={k: "" for k, _ in rows}, after=dict(rows))
-    HistoryEntry.objects.filter(pk__in=[e.pk for e in entries]).update(at=at)
-    return entries
+    return record(obj=report, actor=actor, before={k: "" for k, _ in rows}, after=dict(rows), at=at)
 
 
 def _minimal_pdf(title: str) -> bytes:

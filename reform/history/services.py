@@ -30,11 +30,13 @@ def record(
     before: dict[str, str] | None = None,
     after: dict[str, str] | None = None,
     note: str = "",
+    at=None,
 ) -> list[HistoryEntry]:
     """Write one history row per field whose value changed (or one row for the action), all
-    stamped with the same moment: together they are one change (history.selectors)."""
+    stamped with the same moment (now, or ``at`` for a change of the past, as the demo
+    history writes): together they are one change (history.selectors)."""
     content_type = ContentType.objects.get_for_model(obj)
-    at = timezone.now()
+    at = at or timezone.now()
     before = before or {}
     after = after or {}
     rows = [
